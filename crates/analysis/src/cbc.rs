@@ -1,0 +1,339 @@
+//! The red-cell part of a complete blood count, measured from the agents.
+
+use serde::Serialize;
+
+use crate::discriminant::{Discriminant, Inputs, Suggestion, DISCRIMINANTS};
+use crate::rdw::{volume_bin, width_at_peak_fraction_fl, VOLUME_BINS};
+use crate::thresholds::{
+    cell_hb_concentration_g_dl, HYPER_ABOVE_G_DL, HYPO_BELOW_G_DL, MACRO_ABOVE_FL, MICRO_BELOW_FL,
+};
+use crate::{Error, RedCellView};
+
+/// Picograms to grams.
+const G_PER_PG: f64 = 1e-12;
+/// Femtolitres to litres.
+const L_PER_FL: f64 = 1e-15;
+/// Decilitres in a litre.
+const DL_PER_L: f64 = 10.0;
+
+/// Red-cell indices as a hematology analyser reports them.
+///
+/// The field order here is the order of [`Cbc::fields`] and of serialization.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Cbc {
+    /// Red cell count, 10^12 cells/L: agents * cells_per_agent / blood volume.
+    pub rbc_1e12_per_l: f64,
+    /// Hemoglobin, g/dL of blood.
+    pub hb_g_dl: f64,
+    /// Hematocrit: % of blood volume that is red cells.
+    pub hct_pct: f64,
+    /// Mean cell volume, fL.
+    pub mcv_fl: f64,
+    /// Mean cell hemoglobin, pg.
+    pub mch_pg: f64,
+    /// Mean cell hemoglobin concentration, g/dL: 100 * MCH / MCV.
+    pub mchc_g_dl: f64,
+    /// Red-cell distribution width, coefficient of variation: 100 * SD(volume) / MCV,
+    /// SD with divisor n (the whole population is measured, not sampled).
+    pub rdw_cv_pct: f64,
+    /// Red-cell distribution width as analysers report it: width of the smoothed
+    /// 1-fL volume histogram at 20 % of its peak, fL.
+    pub rdw_sd_fl: f64,
+    /// Reticulocytes (age below `reticulocyte_age_h`) as % of all red cells.
+    pub retic_pct: f64,
+    /// Absolute reticulocyte count, 10^9 cells/L.
+    pub retic_abs_1e9_per_l: f64,
+    /// Reticulocyte hemoglobin content (CHr), mean hb of reticulocytes, pg.
+    /// 0 when there are no reticulocytes, so the record never holds NaN.
+    pub chr_pg: f64,
+    /// % of cells whose own hemoglobin concentration is below 28 g/dL (ADVIA "%HYPO").
+    pub hypo_pct: f64,
+    /// % of cells whose own hemoglobin concentration is above 41 g/dL (ADVIA "%HYPER").
+    pub hyper_pct: f64,
+    /// % of cells with volume below 60 fL (ADVIA "%MICRO").
+    pub micro_pct: f64,
+    /// % of cells with volume above 120 fL (ADVIA "%MACRO").
+    pub macro_pct: f64,
+    /// Mentzer index MCV / RBC; cutoff 13, below suggests thalassaemia trait
+    /// (Mentzer, Lancet 1973).
+    pub mentzer: f64,
+    /// Shine & Lal index MCV^2 * MCH / 100; cutoff 1530, below suggests
+    /// thalassaemia trait (Shine & Lal, Lancet 1977).
+    pub shine_lal: f64,
+    /// England & Fraser index MCV - RBC - 5 * Hb - 3.4; cutoff 0, below suggests
+    /// thalassaemia trait (England & Fraser, Lancet 1973).
+    pub england_fraser: f64,
+    /// Srivastava index MCH / RBC; cutoff 3.8, below suggests thalassaemia trait
+    /// (Srivastava & Bevington, Lancet 1973).
+    pub srivastava: f64,
+    /// Green & King index MCV^2 * RDW / (100 * Hb); cutoff 65, below suggests
+    /// thalassaemia trait (Green & King, Blood Cells 1989).
+    pub green_king: f64,
+    /// RDW index MCV * RDW / RBC; cutoff 220, below suggests thalassaemia trait
+    /// (Jayabose et al. 1999).
+    pub rdwi: f64,
+    /// Ricerca index RDW / RBC; cutoff 4.4, below suggests thalassaemia trait
+    /// (Ricerca et al., Haematologica 1987).
+    pub ricerca: f64,
+    /// Ehsani index MCV - 10 * RBC; cutoff 15, below suggests thalassaemia trait
+    /// (Ehsani et al., Pak J Biol Sci 2009).
+    pub ehsani: f64,
+    /// Sirdah index MCV - RBC - 3 * Hct; cutoff 27, below suggests thalassaemia
+    /// trait (Sirdah et al., Int J Lab Hematol 2008).
+    pub sirdah: f64,
+}
+
+impl Cbc {
+    /// Every field with its serialized name, in declaration order:
+    /// `rbc_1e12_per_l, hb_g_dl, hct_pct, mcv_fl, mch_pg, mchc_g_dl,
+    /// rdw_cv_pct, rdw_sd_fl, retic_pct, retic_abs_1e9_per_l, chr_pg,
+    /// hypo_pct, hyper_pct, micro_pct, macro_pct`, then the discriminants in
+    /// [`DISCRIMINANTS`] order `mentzer, shine_lal, england_fraser,
+    /// srivastava, green_king, rdwi, ricerca, ehsani, sirdah`.
+    pub fn fields(&self) -> Vec<(&'static str, f64)> {
+        vec![
+            ("rbc_1e12_per_l", self.rbc_1e12_per_l),
+            ("hb_g_dl", self.hb_g_dl),
+            ("hct_pct", self.hct_pct),
+            ("mcv_fl", self.mcv_fl),
+            ("mch_pg", self.mch_pg),
+            ("mchc_g_dl", self.mchc_g_dl),
+            ("rdw_cv_pct", self.rdw_cv_pct),
+            ("rdw_sd_fl", self.rdw_sd_fl),
+            ("retic_pct", self.retic_pct),
+            ("retic_abs_1e9_per_l", self.retic_abs_1e9_per_l),
+            ("chr_pg", self.chr_pg),
+            ("hypo_pct", self.hypo_pct),
+            ("hyper_pct", self.hyper_pct),
+            ("micro_pct", self.micro_pct),
+            ("macro_pct", self.macro_pct),
+            ("mentzer", self.mentzer),
+            ("shine_lal", self.shine_lal),
+            ("england_fraser", self.england_fraser),
+            ("srivastava", self.srivastava),
+            ("green_king", self.green_king),
+            ("rdwi", self.rdwi),
+            ("ricerca", self.ricerca),
+            ("ehsani", self.ehsani),
+            ("sirdah", self.sirdah),
+        ]
+    }
+
+    /// Value of the discriminant called `name` (see [`DISCRIMINANTS`]), or
+    /// `None` if no discriminant has that name.
+    pub fn discriminant(&self, name: &str) -> Option<f64> {
+        let value = match name {
+            "mentzer" => self.mentzer,
+            "shine_lal" => self.shine_lal,
+            "england_fraser" => self.england_fraser,
+            "srivastava" => self.srivastava,
+            "green_king" => self.green_king,
+            "rdwi" => self.rdwi,
+            "ricerca" => self.ricerca,
+            "ehsani" => self.ehsani,
+            "sirdah" => self.sirdah,
+            _ => return None,
+        };
+        Some(value)
+    }
+
+    /// Every discriminant with its value and what that value suggests, in
+    /// [`DISCRIMINANTS`] order.
+    pub fn discriminants(
+        &self,
+    ) -> impl Iterator<Item = (&'static Discriminant, f64, Suggestion)> + '_ {
+        DISCRIMINANTS.iter().filter_map(move |d| {
+            let value = self.discriminant(d.name)?;
+            Some((d, value, d.suggests(value)))
+        })
+    }
+}
+
+/// Measures the population: all red-cell indices, flags and discriminants.
+///
+/// Errors: [`Error::LengthMismatch`] if the slices differ in length,
+/// [`Error::EmptyPopulation`] if there are no agents, [`Error::NonPositive`]
+/// if `cells_per_agent` or `blood_volume_l` is not positive and finite or the
+/// population holds no hemoglobin at all (Hb would divide by zero in the
+/// Green & King index), [`Error::NotFinite`] for a non-finite
+/// `reticulocyte_age_h`, [`Error::InvalidCell`] for the first cell with a
+/// non-positive volume, a negative hemoglobin content or a non-finite value.
+///
+/// Two sequential passes, no allocation: sums, counts and the volume
+/// histogram first, then the squared deviations from the mean for the SD, so
+/// the result is bit-for-bit reproducible.
+pub fn red_cell_indices(view: &RedCellView) -> Result<Cbc, Error> {
+    let n = view.validate()?;
+    let mut sum_volume_fl = 0.0_f64;
+    let mut sum_hb_pg = 0.0_f64;
+    let mut n_retic = 0_u64;
+    let mut sum_retic_hb_pg = 0.0_f64;
+    let (mut n_hypo, mut n_hyper, mut n_micro, mut n_macro) = (0_u64, 0_u64, 0_u64, 0_u64);
+    let mut volume_counts = [0_u64; VOLUME_BINS];
+    for i in 0..n {
+        let (volume_fl, hb_pg) = view.cell(i)?;
+        sum_volume_fl += volume_fl;
+        sum_hb_pg += hb_pg;
+        if view.is_reticulocyte(i) {
+            n_retic += 1;
+            sum_retic_hb_pg += hb_pg;
+        }
+        let chc_g_dl = cell_hb_concentration_g_dl(hb_pg, volume_fl);
+        n_hypo += u64::from(chc_g_dl < HYPO_BELOW_G_DL);
+        n_hyper += u64::from(chc_g_dl > HYPER_ABOVE_G_DL);
+        n_micro += u64::from(volume_fl < MICRO_BELOW_FL);
+        n_macro += u64::from(volume_fl > MACRO_ABOVE_FL);
+        volume_counts[volume_bin(volume_fl)] += 1;
+    }
+    if sum_hb_pg <= 0.0 {
+        return Err(Error::NonPositive {
+            field: "total hb_pg",
+            value: sum_hb_pg,
+        });
+    }
+
+    let n_f = n as f64;
+    let mcv_fl = sum_volume_fl / n_f;
+    let mut sum_sq_dev_fl2 = 0.0_f64;
+    for &v in view.volume_fl {
+        let d = f64::from(v) - mcv_fl;
+        sum_sq_dev_fl2 += d * d;
+    }
+    let sd_fl = (sum_sq_dev_fl2 / n_f).sqrt();
+
+    let cells = n_f * view.cells_per_agent;
+    let rbc_1e12_per_l = cells / view.blood_volume_l / 1e12;
+    let hb_g_dl = sum_hb_pg * view.cells_per_agent * G_PER_PG / (view.blood_volume_l * DL_PER_L);
+    let hct_pct = sum_volume_fl * view.cells_per_agent * L_PER_FL / view.blood_volume_l * 100.0;
+    let mch_pg = sum_hb_pg / n_f;
+    let rdw_cv_pct = 100.0 * sd_fl / mcv_fl;
+    let pct = |count: u64| 100.0 * count as f64 / n_f;
+
+    let [mentzer, shine_lal, england_fraser, srivastava, green_king, rdwi, ricerca, ehsani, sirdah] =
+        Inputs {
+            mcv_fl,
+            mch_pg,
+            rbc_1e12_per_l,
+            hb_g_dl,
+            hct_pct,
+            rdw_cv_pct,
+        }
+        .values();
+
+    Ok(Cbc {
+        rbc_1e12_per_l,
+        hb_g_dl,
+        hct_pct,
+        mcv_fl,
+        mch_pg,
+        // pg/fL is g/mL; x100 gives g/dL.
+        mchc_g_dl: 100.0 * mch_pg / mcv_fl,
+        rdw_cv_pct,
+        rdw_sd_fl: width_at_peak_fraction_fl(&volume_counts),
+        retic_pct: pct(n_retic),
+        retic_abs_1e9_per_l: n_retic as f64 * view.cells_per_agent / view.blood_volume_l / 1e9,
+        chr_pg: if n_retic == 0 {
+            0.0
+        } else {
+            sum_retic_hb_pg / n_retic as f64
+        },
+        hypo_pct: pct(n_hypo),
+        hyper_pct: pct(n_hyper),
+        micro_pct: pct(n_micro),
+        macro_pct: pct(n_macro),
+        mentzer,
+        shine_lal,
+        england_fraser,
+        srivastava,
+        green_king,
+        rdwi,
+        ricerca,
+        ehsani,
+        sirdah,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Cbc {
+        let volume_fl = [85.0_f32, 92.0, 101.0];
+        let hb_pg = [28.0_f32, 31.0, 33.0];
+        let age_h = [5.0_f32, 50.0, 500.0];
+        red_cell_indices(&RedCellView {
+            volume_fl: &volume_fl,
+            hb_pg: &hb_pg,
+            age_h: &age_h,
+            reticulocyte_age_h: 24.0,
+            cells_per_agent: 1e9,
+            blood_volume_l: 5.0,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn field_names_and_order_match_serde() {
+        let cbc = sample();
+        let json = serde_json::to_string(&cbc).unwrap();
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&json).unwrap();
+        let fields = cbc.fields();
+        assert_eq!(fields.len(), map.len());
+        let mut last_pos = 0;
+        for (name, value) in &fields {
+            let serialized = map[*name].as_f64().unwrap();
+            assert!((serialized - value).abs() <= 1e-15 * value.abs(), "{name}");
+            // Serialization order follows declaration order; so must fields().
+            let pos = json.find(&format!("\"{name}\":")).unwrap();
+            assert!(pos >= last_pos, "{name} out of order");
+            last_pos = pos;
+        }
+    }
+
+    #[test]
+    fn every_listed_discriminant_is_a_field() {
+        let cbc = sample();
+        let fields = cbc.fields();
+        for d in DISCRIMINANTS {
+            let value = cbc.discriminant(d.name).unwrap();
+            assert!(fields.iter().any(|&(n, v)| n == d.name && v == value));
+        }
+        assert_eq!(cbc.discriminant("no_such_index"), None);
+        assert_eq!(cbc.discriminants().count(), DISCRIMINANTS.len());
+    }
+
+    #[test]
+    fn no_reticulocytes_gives_zero_chr() {
+        let v = [90.0_f32];
+        let hb = [30.0_f32];
+        let age = [100.0_f32];
+        let cbc = red_cell_indices(&RedCellView {
+            volume_fl: &v,
+            hb_pg: &hb,
+            age_h: &age,
+            reticulocyte_age_h: 24.0,
+            cells_per_agent: 1.0,
+            blood_volume_l: 1.0,
+        })
+        .unwrap();
+        assert_eq!(cbc.chr_pg, 0.0);
+        assert_eq!(cbc.retic_pct, 0.0);
+        assert_eq!(cbc.rdw_cv_pct, 0.0);
+    }
+
+    #[test]
+    fn hemoglobin_free_population_is_rejected() {
+        let v = [90.0_f32];
+        let hb = [0.0_f32];
+        let age = [100.0_f32];
+        let r = red_cell_indices(&RedCellView {
+            volume_fl: &v,
+            hb_pg: &hb,
+            age_h: &age,
+            reticulocyte_age_h: 24.0,
+            cells_per_agent: 1.0,
+            blood_volume_l: 1.0,
+        });
+        assert!(matches!(r, Err(Error::NonPositive { value, .. }) if value == 0.0));
+    }
+}

@@ -1,0 +1,31 @@
+//! What a hematology analyser would report for a population of circulating
+//! red-cell agents: the complete blood count's red-cell indices (RBC, Hb, Hct,
+//! MCV, MCH, MCHC, RDW-CV, RDW-SD), reticulocyte counts and CHr, the
+//! cell-by-cell flags of an ADVIA-style analyser (hypo/hyper/micro/macro),
+//! the published thalassaemia-trait vs iron-deficiency discriminant indices,
+//! the volume and hemoglobin-content histograms, the volume x concentration
+//! cytogram and volume percentiles.
+//!
+//! The crate is pure computation: no I/O, no threads, no printing. Every sum is
+//! accumulated in `f64` in cell order, so the same input always gives the same
+//! bits.
+
+#![deny(missing_docs)]
+
+mod cbc;
+mod discriminant;
+mod error;
+mod histogram;
+mod percentiles;
+mod rdw;
+pub mod thresholds;
+mod view;
+
+pub use cbc::{red_cell_indices, Cbc};
+pub use discriminant::{Discriminant, Suggestion, DISCRIMINANTS};
+pub use error::Error;
+pub use histogram::{
+    histograms, Cytogram, Histogram1d, Histograms, REGION_CHC_NAMES, REGION_VOLUME_NAMES,
+};
+pub use percentiles::{volume_percentiles, VolumePercentiles};
+pub use view::RedCellView;

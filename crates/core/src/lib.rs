@@ -1,0 +1,74 @@
+//! # erythro-core: the model
+//!
+//! The principal types are [`marrow::Marrow`] (erythroblast agents, the hot
+//! loop) and [`circulation::RedCells`] (circulating red-cell agents). They
+//! read one [`plasma::PlasmaState`] per step and report what they took and
+//! gave in a [`sums::StepSums`].
+//!
+//! One time step (MODEL.md "Three layers, one time loop"):
+//! 1. proerythroblasts enter ([`marrow::Marrow::enter`]);
+//! 2. every erythroblast and every red cell advances given the plasma state,
+//!    chunk by chunk ([`marrow::advance`], [`circulation::advance`]): each
+//!    chunk writes only its own scratch (sums, daughters, departures);
+//! 3. the chunks' sums are folded in chunk order (the reduction) and their
+//!    staged changes applied ([`marrow::Marrow::apply`],
+//!    [`circulation::RedCells::apply`]);
+//! 4. the plasma advances once with the totals ([`plasma::Plasma::advance`]).
+//!
+//! Design choices, and why:
+//! - **Struct-of-arrays, f32 per cell, f64 sums**: a step is a stream over
+//!   memory, so bytes per agent set the speed; f32 holds the science (volumes
+//!   to 0.01 fL) and sums in f64 keep body totals exact enough for iron
+//!   bookkeeping.
+//! - **No threads, no I/O here**: the runner owns parallelism and the binary
+//!   owns files. Chunks are windows ([`view::SplitView`]) the runner splits.
+//! - **Randomness keyed by (seed, agent id, purpose, counter)** ([`rng`]):
+//!   no shared generator, so results do not depend on scheduling.
+//! - **Staged births and deaths**: daughters and departures wait in scratch
+//!   buffers until the step ends, so a chunk never changes another's data.
+#![deny(missing_docs)]
+
+pub mod circulation;
+pub mod config;
+pub mod marrow;
+pub mod plasma;
+pub mod rng;
+pub mod schedule;
+pub mod sums;
+pub mod view;
+
+pub use config::Config;
+
+/// Errors of the model: invalid configuration values.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// A value outside its valid range.
+    #[error("{field} = {value} is out of range: expected {range}")]
+    OutOfRange {
+        /// Dotted path of the field.
+        field: &'static str,
+        /// The value given.
+        value: f64,
+        /// The valid range, in interval notation.
+        range: String,
+    },
+    /// A malformed schedule.
+    #[error("{field}: {reason}")]
+    InvalidSchedule {
+        /// Dotted path of the field.
+        field: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The hourly volume factor of reticulocyte remodelling: the configured loss
+/// spread over the marrow and blood reticulocyte phases together.
+pub fn remodel_per_hour(c: &Config) -> f64 {
+    let hours = c.marrow.marrow_reticulocyte_hours + c.circulation.reticulocyte_blood_hours;
+    if hours <= 0.0 {
+        1.0
+    } else {
+        (1.0 - c.circulation.reticulocyte_volume_loss).powf(1.0 / hours)
+    }
+}

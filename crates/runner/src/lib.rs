@@ -1,0 +1,300 @@
+//! # erythro-runner: the time loop
+//!
+//! [`Simulation`] owns the marrow, the circulation and the plasma, and runs
+//! MODEL.md's step: agents advance in parallel over fixed-size chunks
+//! ([`parallel`]), their sums are folded in chunk order (the reduction), the
+//! staged births and departures are applied, and the plasma advances once.
+//! It is the only multi-threaded crate; it uses whatever rayon pool it is
+//! called in, so the caller picks the thread count and the result does not
+//! depend on it.
+//!
+//! A run starts from the steady state of its own config ([`steady`]): the
+//! marrow runs alone at the starting plasma state until its output is
+//! stationary, and a full circulation is built from that output.
+#![deny(missing_docs)]
+
+pub mod parallel;
+pub mod sample;
+pub mod steady;
+
+use erythro_analysis::{red_cell_indices, RedCellView};
+use erythro_core::circulation::{self, CirculationScratch, CirculationStep, RedCells};
+use erythro_core::marrow::{self, Marrow, MarrowScratch, MarrowStep, Stage};
+use erythro_core::plasma::{Plasma, PlasmaState, PrescribedPlasma};
+use erythro_core::sums::StepSums;
+use erythro_core::Config;
+
+pub use sample::{MarrowMeasures, PlasmaMeasures, Sample};
+
+/// Errors of a run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(#[from] erythro_core::Error),
+    /// The red-cell population could not be measured (for example, empty).
+    #[error("cannot measure the blood at day {day}: {source}")]
+    Analysis {
+        /// Simulated day.
+        day: f64,
+        /// The analysis error.
+        source: erythro_analysis::Error,
+    },
+}
+
+/// A running simulation.
+pub struct Simulation {
+    config: Config,
+    marrow: Marrow,
+    blood: RedCells,
+    plasma: Box<dyn Plasma + Send>,
+    marrow_scratch: Vec<MarrowScratch>,
+    blood_scratch: Vec<CirculationScratch>,
+    remodel_per_h: f64,
+    step: u64,
+    /// Steps taken while building the steady state: random streams keyed by
+    /// step continue from there, so no key is used twice.
+    burn_in_steps: u64,
+    /// Sums since the last sample.
+    window: StepSums,
+    window_steps: u64,
+    /// Sums of the last step.
+    last: StepSums,
+}
+
+impl Simulation {
+    /// Validates `config` and builds its steady state (deterministic).
+    pub fn new(config: Config) -> Result<Self, Error> {
+        config.validate()?;
+        let plasma = Box::new(PrescribedPlasma::new(config.plasma.clone(), 0.0));
+        let mut sim = Self {
+            remodel_per_h: erythro_core::remodel_per_hour(&config),
+            config,
+            marrow: Marrow::default(),
+            blood: RedCells::default(),
+            plasma,
+            marrow_scratch: Vec::new(),
+            blood_scratch: Vec::new(),
+            step: 0,
+            burn_in_steps: 0,
+            window: StepSums::default(),
+            window_steps: 0,
+            last: StepSums::default(),
+        };
+        steady::build(&mut sim);
+        Ok(sim)
+    }
+
+    /// The configuration being run.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Simulated days since the steady state.
+    pub fn day(&self) -> f64 {
+        self.step as f64 * self.config.run.dt_hours / 24.0
+    }
+
+    /// Steps taken since the steady state.
+    pub fn steps(&self) -> u64 {
+        self.step
+    }
+
+    /// The marrow agents.
+    pub fn marrow(&self) -> &Marrow {
+        &self.marrow
+    }
+
+    /// The circulating red-cell agents.
+    pub fn blood(&self) -> &RedCells {
+        &self.blood
+    }
+
+    /// The sums of the last step (the reduction the plasma saw).
+    pub fn last_sums(&self) -> &StepSums {
+        &self.last
+    }
+
+    /// Real cells each circulating agent stands for.
+    pub fn cells_per_blood_agent(&self) -> f64 {
+        self.config.scale.cells_per_agent / self.config.scale.circulating_sample_fraction
+    }
+
+    /// Advances one time step.
+    pub fn step(&mut self) {
+        let plasma = self.plasma.state();
+        let sums = self.advance_agents(&plasma, true);
+        self.step += 1;
+        let day = self.day();
+        self.plasma.advance(day, &sums, self.config.run.dt_hours);
+        self.window.merge(&sums);
+        self.window_steps += 1;
+        self.last = sums;
+    }
+
+    /// Marrow (and, with `with_blood`, circulation) advance one step at
+    /// `plasma`; returns the folded sums.
+    fn advance_agents(&mut self, plasma: &PlasmaState, with_blood: bool) -> StepSums {
+        let cfg = &self.config;
+        let dt = cfg.run.dt_hours;
+        let ctx = MarrowStep::new(
+            &cfg.marrow,
+            plasma,
+            cfg.run.seed,
+            self.burn_in_steps + self.step,
+            dt,
+            self.remodel_per_h,
+            cfg.scale.circulating_sample_fraction,
+        );
+        let mut sums = StepSums::default();
+        self.marrow.enter(
+            &cfg.marrow,
+            plasma,
+            &ctx,
+            cfg.scale.cells_per_agent,
+            &mut sums,
+        );
+
+        let n_chunks = parallel::chunk_count(self.marrow.len());
+        self.marrow_scratch
+            .resize_with(n_chunks, MarrowScratch::default);
+        let blood_ctx = CirculationStep::new(&cfg.circulation, dt, self.remodel_per_h, &ctx);
+        let n_blood = if with_blood {
+            parallel::chunk_count(self.blood.len())
+        } else {
+            0
+        };
+        self.blood_scratch
+            .resize_with(n_blood, CirculationScratch::default);
+
+        let marrow_view = self.marrow.view();
+        let marrow_scratch = &mut self.marrow_scratch[..n_chunks];
+        let blood_view = self.blood.view();
+        let blood_scratch = &mut self.blood_scratch[..n_blood];
+        rayon::join(
+            || {
+                parallel::for_each_chunk(marrow_view, marrow_scratch, &|v, s| {
+                    marrow::advance(v, &ctx, s)
+                })
+            },
+            || {
+                if with_blood {
+                    parallel::for_each_chunk(blood_view, blood_scratch, &|v, s| {
+                        circulation::advance(v, &blood_ctx, s)
+                    })
+                }
+            },
+        );
+
+        // The reduction, in chunk order.
+        for s in &self.marrow_scratch[..n_chunks] {
+            sums.merge(&s.sums);
+        }
+        for s in &self.blood_scratch[..n_blood] {
+            sums.merge(&s.sums);
+        }
+        self.marrow.apply(&self.marrow_scratch[..n_chunks]);
+        if with_blood {
+            let released = self.marrow_scratch[..n_chunks]
+                .iter()
+                .flat_map(|s| s.released.iter().copied());
+            self.blood.apply(
+                &self.blood_scratch[..n_blood],
+                released,
+                cfg.run.seed,
+                &cfg.circulation,
+            );
+        }
+        sums
+    }
+
+    /// A view of the circulating sample for the analysis crate.
+    pub fn red_cell_view(&self) -> RedCellView<'_> {
+        RedCellView {
+            volume_fl: &self.blood.volume_fl,
+            hb_pg: &self.blood.hb_pg,
+            age_h: &self.blood.age_h,
+            reticulocyte_age_h: self.config.circulation.reticulocyte_blood_hours as f32,
+            cells_per_agent: self.cells_per_blood_agent(),
+            blood_volume_l: self.config.scale.blood_volume_l,
+        }
+    }
+
+    /// Measures the blood and marrow now; marrow rates cover the steps since
+    /// the previous sample, which this call starts afresh.
+    pub fn sample(&mut self) -> Result<Sample, Error> {
+        let day = self.day();
+        let cbc = red_cell_indices(&self.red_cell_view())
+            .map_err(|source| Error::Analysis { day, source })?;
+        let marrow = self.marrow_measures();
+        let p = self.plasma.state();
+        self.window = StepSums::default();
+        self.window_steps = 0;
+        Ok(Sample {
+            day,
+            cbc,
+            marrow,
+            plasma: PlasmaMeasures {
+                tsat_pct: p.tsat * 100.0,
+                epo_mu_ml: p.epo_mu_ml,
+                lead_ug_dl: p.lead_ug_dl,
+            },
+        })
+    }
+
+    fn marrow_measures(&self) -> MarrowMeasures {
+        let cells = &self.marrow.cells;
+        let threshold = self.config.marrow.ring_sideroblast_iron_fg as f32;
+        let (mut nucleated, mut ringed) = (0u64, 0u64);
+        for (&stage, &mito) in cells.stage.iter().zip(&cells.mito_fe_fg) {
+            if stage != Stage::Reticulocyte as u8 {
+                nucleated += 1;
+                ringed += (mito > threshold) as u64;
+            }
+        }
+        let w = &self.window;
+        let per_agent = self.config.scale.cells_per_agent;
+        let window_days =
+            (self.window_steps as f64 * self.config.run.dt_hours / 24.0).max(f64::MIN_POSITIVE);
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        MarrowMeasures {
+            erythroblasts_1e9: nucleated as f64 * per_agent / 1e9,
+            marrow_agents: self.marrow.len() as f64,
+            mean_divisions: ratio(w.released_divisions as f64, w.released as f64),
+            production_1e9_per_day: w.released as f64 * per_agent / 1e9 / window_days,
+            ineffective_pct: 100.0 * ratio(w.died as f64, (w.died + w.released) as f64),
+            ring_sideroblast_pct: 100.0 * ratio(ringed as f64, nucleated as f64),
+            zpp_umol_per_mol_heme: 1e6 * ratio(w.zpp_fe_equiv_fg, w.heme_fe_fg),
+            released_hb_pg: ratio(w.released_hb_pg, w.released as f64),
+        }
+    }
+
+    /// Runs `days` more days, sampling every `run.sample_every_hours` (and at
+    /// the start and the end); `on_sample` sees each sample, `on_step` the
+    /// steps done so far out of the total.
+    pub fn run(
+        &mut self,
+        days: f64,
+        mut on_sample: impl FnMut(&Sample),
+        mut on_step: impl FnMut(u64, u64),
+    ) -> Result<Vec<Sample>, Error> {
+        let dt = self.config.run.dt_hours;
+        let total = (days * 24.0 / dt).round() as u64;
+        let every = ((self.config.run.sample_every_hours / dt).round() as u64).max(1);
+        let mut samples = Vec::new();
+        // The first sample's marrow rates cover the burn-in's last day.
+        let first = self.sample()?;
+        on_sample(&first);
+        samples.push(first);
+        for i in 1..=total {
+            self.step();
+            on_step(i, total);
+            if i % every == 0 || i == total {
+                let s = self.sample()?;
+                on_sample(&s);
+                samples.push(s);
+            }
+        }
+        Ok(samples)
+    }
+}

@@ -1,0 +1,77 @@
+//! What the runner measures at each sampling time, in real-body units.
+
+use erythro_analysis::Cbc;
+use serde::Serialize;
+
+/// Marrow measures over a sampling window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct MarrowMeasures {
+    /// Nucleated erythroblasts in the body, 1e9 cells.
+    pub erythroblasts_1e9: f64,
+    /// Marrow agents (nucleated and reticulocytes).
+    pub marrow_agents: f64,
+    /// Mean divisions from proerythroblast to each reticulocyte released in the window.
+    pub mean_divisions: f64,
+    /// Red cells released per day, 1e9 cells/day.
+    pub production_1e9_per_day: f64,
+    /// Erythroblasts dying in the marrow, % of those that leave it (dead + released).
+    pub ineffective_pct: f64,
+    /// Nucleated erythroblasts with mitochondrial iron above the ring-sideroblast threshold, %.
+    pub ring_sideroblast_pct: f64,
+    /// Zinc protoporphyrin made per heme made in the window, umol/mol.
+    pub zpp_umol_per_mol_heme: f64,
+    /// Mean hemoglobin of the reticulocytes released in the window, pg.
+    pub released_hb_pg: f64,
+}
+
+/// The plasma state at the sampling time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct PlasmaMeasures {
+    /// Transferrin saturation, %.
+    pub tsat_pct: f64,
+    /// Erythropoietin, mU/mL.
+    pub epo_mu_ml: f64,
+    /// Blood lead, ug/dL.
+    pub lead_ug_dl: f64,
+}
+
+/// One sampling time.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Sample {
+    /// Days since the steady state.
+    pub day: f64,
+    /// The blood count.
+    #[serde(flatten)]
+    pub cbc: Cbc,
+    /// Marrow measures.
+    #[serde(flatten)]
+    pub marrow: MarrowMeasures,
+    /// Plasma.
+    #[serde(flatten)]
+    pub plasma: PlasmaMeasures,
+}
+
+impl Sample {
+    /// Every field with its output name (unit in the name), in a fixed order:
+    /// the columns of `timeseries.csv`.
+    pub fn fields(&self) -> Vec<(&'static str, f64)> {
+        let m = &self.marrow;
+        let p = &self.plasma;
+        let mut out = vec![("day", self.day)];
+        out.extend(self.cbc.fields());
+        out.extend([
+            ("erythroblasts_1e9", m.erythroblasts_1e9),
+            ("marrow_agents", m.marrow_agents),
+            ("mean_divisions", m.mean_divisions),
+            ("production_1e9_per_day", m.production_1e9_per_day),
+            ("ineffective_pct", m.ineffective_pct),
+            ("ring_sideroblast_pct", m.ring_sideroblast_pct),
+            ("zpp_umol_per_mol_heme", m.zpp_umol_per_mol_heme),
+            ("released_hb_pg", m.released_hb_pg),
+            ("tsat_pct", p.tsat_pct),
+            ("epo_mu_ml", p.epo_mu_ml),
+            ("lead_ug_dl", p.lead_ug_dl),
+        ]);
+        out
+    }
+}

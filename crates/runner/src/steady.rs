@@ -1,0 +1,82 @@
+//! The healthy steady state of a config, built deterministically.
+//!
+//! The marrow runs alone at the plasma state of day 0 for `burn_in_days`
+//! (longer than its slowest lineage), so its output is stationary. The
+//! reticulocytes it releases over the last two days are the templates of a
+//! full circulation: for every age, as many cells as the release rate times
+//! the survival to that age, each a template aged exactly as the circulation
+//! kernel would age it, with a lifespan drawn conditional on that age.
+
+use erythro_core::circulation::{self, CirculationStep};
+use erythro_core::marrow::{MarrowStep, Released};
+use erythro_core::sums::StepSums;
+
+use crate::Simulation;
+
+/// Hours of marrow output used as circulation templates.
+const TEMPLATE_HOURS: f64 = 48.0;
+
+/// Fills `sim` with its steady state; leaves the marrow rates of the last
+/// burn-in day in the sampling window, and the step count at zero.
+pub(crate) fn build(sim: &mut Simulation) {
+    let plasma = sim.plasma.state();
+    let dt = sim.config.run.dt_hours;
+    let steps = (sim.config.run.burn_in_days * 24.0 / dt).round() as u64;
+    let template_steps = ((TEMPLATE_HOURS / dt).round() as u64).min(steps);
+    let window_steps = ((24.0 / dt).round() as u64).min(steps);
+    let mut templates: Vec<Released> = Vec::new();
+    for k in 0..steps {
+        let sums = sim.advance_agents(&plasma, false);
+        sim.burn_in_steps += 1;
+        if k + template_steps >= steps {
+            templates.extend(
+                sim.marrow_scratch
+                    .iter()
+                    .flat_map(|s| s.released.iter().copied()),
+            );
+        }
+        if k + window_steps >= steps {
+            sim.window.merge(&sums);
+            sim.window_steps += 1;
+        }
+    }
+    if templates.is_empty() {
+        // No output (for example, no entry at this plasma state): the body
+        // starts with an empty circulation and the analysis will say so.
+        return;
+    }
+    let released_per_step = templates.len() as f64 / template_steps as f64;
+    let cfg = &sim.config;
+    let ctx = MarrowStep::new(
+        &cfg.marrow,
+        &plasma,
+        cfg.run.seed,
+        0,
+        dt,
+        sim.remodel_per_h,
+        1.0,
+    );
+    let blood_ctx = CirculationStep::new(&cfg.circulation, dt, sim.remodel_per_h, &ctx);
+    let mut carry = 0.0;
+    let mut made = 0u64;
+    for j in 1u32.. {
+        let age_h = j as f64 * dt;
+        let alive = circulation::survival(&cfg.circulation, age_h);
+        if alive < 1e-9 {
+            break;
+        }
+        carry += released_per_step * alive;
+        let n = carry.floor();
+        carry -= n;
+        for _ in 0..n as u64 {
+            let t = templates[(made % templates.len() as u64) as usize];
+            // Ids from the top of the range never collide with lineage ids.
+            let id = u64::MAX - made;
+            made += 1;
+            let (volume, hb) = circulation::age_cell(t.volume_fl, t.hb_pg, j, &blood_ctx);
+            let life = circulation::lifespan_h(cfg.run.seed, id, &cfg.circulation, age_h);
+            sim.blood.push(volume, hb, age_h as f32, life);
+        }
+    }
+    sim.last = StepSums::default();
+}

@@ -1,0 +1,156 @@
+//! `erythro`: run the red-cell production simulator from the command line.
+//!
+//! `erythro run [CONFIG]` validates the config, builds its steady state,
+//! runs the time loop on a rayon pool of `--threads` threads, prints the
+//! blood count against the reference ranges and writes the results
+//! atomically. Errors are printed with their cause chain; the exit code is 2.
+
+mod config_file;
+mod output;
+mod reference;
+mod table;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use erythro_runner::Simulation;
+
+/// Agent-based simulator of red blood cell production.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one config (default: the embedded healthy adult man) and write its results.
+    Run(RunArgs),
+}
+
+#[derive(Args, Default)]
+struct RunArgs {
+    /// RON config file; the embedded default (healthy adult man) when absent.
+    config: Option<PathBuf>,
+    /// Results directory [default: results/runs/<config name>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Seed of every random stream (overrides the config's run.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Simulated days after the steady state (overrides run.days).
+    #[arg(long)]
+    days: Option<f64>,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Run(args)) => run(args),
+        None => run(RunArgs::default()),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(2);
+    }
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let (mut config, name) = match &args.config {
+        Some(path) => (config_file::load(path)?, stem(path)),
+        None => (
+            config_file::parse(config_file::DEFAULT_RON, "embedded default")?,
+            "default".to_string(),
+        ),
+    };
+    if let Some(seed) = args.seed {
+        config.run.seed = seed;
+    }
+    if let Some(days) = args.days {
+        config.run.days = days;
+    }
+    config
+        .validate()
+        .context("after applying the command-line overrides")?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join("runs").join(&name));
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.threads {
+        anyhow::ensure!(n >= 1, "--threads must be at least 1");
+        pool = pool.num_threads(n);
+    }
+    let pool = pool.build().context("cannot start the thread pool")?;
+    let threads = pool.current_num_threads();
+
+    let started = Instant::now();
+    let days = config.run.days;
+    let (samples, histograms, agents) = pool.install(|| -> Result<_> {
+        let mut sim = Simulation::new(config.clone())?;
+        let bar = progress_bar();
+        let samples = sim.run(
+            days,
+            |_| {},
+            |done, total| {
+                if let Some(bar) = &bar {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                }
+            },
+        )?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        let histograms = erythro_analysis::histograms(&sim.red_cell_view());
+        Ok((samples, histograms, (sim.marrow().len(), sim.blood().len())))
+    })?;
+    let wall = started.elapsed().as_secs_f64();
+    let last = samples.last().context("the run produced no sample")?;
+
+    let staged = output::Staged::new(&out)?;
+    staged.write("summary.json", &output::summary_json(last)?)?;
+    staged.write("timeseries.csv", &output::timeseries_csv(&samples))?;
+    for (path, text) in output::histogram_csvs(&histograms) {
+        staged.write(path, &text)?;
+    }
+    staged.write("config.ron", &config_file::to_ron(&config)?)?;
+    let written = staged.commit()?;
+
+    print!("{}", table::report(&config, last));
+    println!(
+        "\n{name}: {days} days after steady state, {} marrow + {} circulating agents, {threads} threads, {wall:.1} s",
+        agents.0, agents.1
+    );
+    println!("results: {}", written.display());
+    Ok(())
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into())
+}
+
+/// A progress bar on a terminal; none when stderr is not one.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} hours, eta {eta}",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    Some(bar)
+}
