@@ -143,10 +143,12 @@ pub struct MarrowConfig {
     /// Division rule. Default `CriticalConcentration`.
     pub division_rule: DivisionRule,
     /// Critical whole-cell hemoglobin concentration, g/dL, in (0, 100].
-    /// Default 11: there is no reliable human value; the prior of 20-27 g/dL
-    /// refers to cytoplasm, and late erythroblasts are about half nucleus,
-    /// so the whole-cell value that stops healthy lineages after four
-    /// divisions (calibrated) is about half of it.
+    /// Default 11.5: there is no reliable human value; the prior of 20-27
+    /// g/dL refers to cytoplasm, and late erythroblasts are about half
+    /// nucleus, so the whole-cell value is about half of it. Calibrated to
+    /// sit between the concentrations healthy cells reach after their third
+    /// (about 7 g/dL) and fourth (about 14 g/dL) division, so nearly every
+    /// healthy lineage stops after four.
     pub critical_hb_g_dl: f64,
     /// Divisions under the `FixedBudget` rule. Default 4 (stage ratios
     /// 1:2:4:8:16, Hu et al. 2013); range [1, 12].
@@ -161,11 +163,12 @@ pub struct MarrowConfig {
     /// marrow (ineffective erythropoiesis) rather than maturing under-filled.
     /// Default 0.5 (assumption); range [0, 1].
     pub ineffective_probability: f64,
-    /// Mean proerythroblast volume at entry, fL. Default 800, so it is about
-    /// 1000 fL by its first division (prior "about 1000 fL"); range [100, 5000].
+    /// Mean proerythroblast volume at entry, fL. Default 770, so it is about
+    /// 950 fL by its first division (prior "about 1000 fL"; calibrated with
+    /// MCV); range [100, 5000].
     pub proerythroblast_volume_fl: f64,
-    /// Coefficient of variation of the entry volume (lognormal). Default 0.10
-    /// (assumption, calibrated with RDW); range [0, 1].
+    /// Coefficient of variation of the entry volume (lognormal). Default 0.08
+    /// (assumption, calibrated with ageing to a healthy RDW-CV near 13%); range [0, 1].
     pub proerythroblast_volume_cv: f64,
     /// Volume growth over one cycle, a factor in [1, 2). Default 1.24, so
     /// four divisions shrink a proerythroblast about 5-fold (1000 -> 200 fL
@@ -181,8 +184,9 @@ pub struct MarrowConfig {
     /// Default 0.02 (assumption, calibrated with RDW); range [0, 0.2].
     pub division_asymmetry_sd: f64,
     /// Hours a post-mitotic cell matures (orthochromatic normoblast, nuclear
-    /// condensation, enucleation) while still making hemoglobin. Default 30
-    /// (marrow transit 5-7 days); range [1, 200].
+    /// condensation, enucleation) while still making hemoglobin. Default 30:
+    /// transit is then 5 x 23 + 30 + 24 h, about 7 days (prior 5-7), and
+    /// healthy MCH lands near 29.5 pg (calibrated); range [1, 200].
     pub maturation_hours: f64,
     /// Fraction of volume kept at enucleation (the nucleus leaves). Default
     /// 0.8 (orthochromatic about 145 fL here to reticulocyte about 116 fL;
@@ -197,21 +201,29 @@ pub struct MarrowConfig {
     /// Receptors per cell at the peak (intermediate erythroblasts). Default
     /// 800,000 (Iacopetta 1982); range [0, 1e7].
     pub receptors_peak: f64,
-    /// Hours after entry at which receptors reach the peak. Default 80
-    /// (about the third division: intermediate stages); range [1, 500].
+    /// Hours after entry at which receptors reach the peak. Default 60
+    /// (between the second and third division: intermediate stages;
+    /// calibrated with MCH); range [1, 500].
     pub receptor_ramp_hours: f64,
     /// Receptors per reticulocyte. Default 105,000 (Iacopetta 1982).
     pub receptors_reticulocyte: f64,
-    /// Iron atoms each receptor delivers per hour at normal (30%) transferrin
-    /// saturation. Default 36 (Iacopetta 1982); range [0, 1000].
+    /// Volume at which a post-mitotic cell has the receptor numbers above,
+    /// fL. Post-mitotic capacities scale with membrane area,
+    /// (volume / this)^(2/3). Default 145: a healthy orthochromatic
+    /// normoblast at its decision here (770 x 1.24^5 / 16); range (0, 1e4].
+    pub membrane_reference_volume_fl: f64,
+    /// Iron atoms each receptor delivers per hour from fully saturated
+    /// transferrin. Default 36 (Iacopetta 1982); range [0, 1000].
     pub fe_atoms_per_receptor_hour: f64,
-    /// Transferrin saturation at which receptor uptake is half its maximum.
-    /// Default 0.25 (assumption: uptake follows diferric transferrin, which
-    /// falls steeply below about 20% saturation); range (0, 10].
+    /// Transferrin saturation at which receptor uptake is half its maximum
+    /// (Michaelis-Menten in saturation). Default 0.10 (assumption: receptors
+    /// are nearly saturated with transferrin, and the iron each cycle brings
+    /// falls steeply only below about 15% saturation); range (0, 10].
     pub tsat_half_uptake: f64,
-    /// Globin translation capacity relative to the iron a healthy cell takes
-    /// up. Default 1.3: healthy synthesis is iron-limited, so HRI is active at
-    /// a low level and a saturation fall shows at once (assumption); range (0, 10].
+    /// Globin translation capacity relative to the iron a cell's receptors
+    /// deliver at 30% saturation. Default 0.85: healthy synthesis is limited
+    /// by globin, and iron becomes limiting only below about 18% saturation,
+    /// where erythropoiesis is clinically iron-restricted (15-20%); range (0, 10].
     pub globin_margin: f64,
     /// Alpha-globin output relative to normal. Default 1; alpha-thalassemia
     /// trait about 0.5-0.75 (one or two of four genes lost); range [0, 2].
@@ -222,17 +234,21 @@ pub struct MarrowConfig {
     /// Heme-regulated inhibitor: throttle globin translation to the heme
     /// available. Default true; false reproduces the HRI-null experiment.
     pub hri_enabled: bool,
-    /// Protoporphyrin (ALAS/ALAD) capacity relative to healthy iron uptake.
-    /// Default 1.3 (assumption: matched to globin, so protoporphyrin that
-    /// finds no iron appears as soon as iron limits); range (0, 10].
+    /// Protoporphyrin (ALAS2/ALAD) capacity relative to the iron receptors
+    /// deliver at 30% saturation. Default 1.3 (assumption: above globin, so
+    /// protoporphyrin is made for all the globin and what finds no iron
+    /// shows as ZPP); range (0, 10].
     pub porphyrin_margin: f64,
     /// Ferrochelatase capacity relative to healthy iron uptake. Default 1.5
     /// (assumption); range (0, 10].
     pub ferrochelatase_margin: f64,
-    /// Share of protoporphyrin without iron that binds zinc instead.
-    /// Default 1.3e-4: gives a healthy ZPP of about 40 umol/mol heme (normal
-    /// < 40-70); range [0, 1].
+    /// Share of protoporphyrin without iron that takes zinc instead.
+    /// Default 4e-4: with iron at half of need, ZPP reaches about 300
+    /// umol/mol heme (iron deficiency: 100-500); range [0, 1].
     pub zinc_insertion_fraction: f64,
+    /// ZPP made alongside heme when iron is sufficient, umol/mol heme.
+    /// Default 30 (healthy < 40); range [0, 1e6].
+    pub baseline_zpp_umol_per_mol: f64,
     /// Blood lead halving ALAD activity, ug/dL. Default 15 (ALAD is inhibited
     /// from about 10 ug/dL); range (0, 1000].
     pub lead_alad_ic50_ug_dl: f64,
@@ -243,30 +259,31 @@ pub struct MarrowConfig {
     /// (assumption: excess alpha chains are cleared within hours); range (0, 1000].
     pub free_globin_half_life_hours: f64,
     /// Unpaired-globin concentration that starts to kill the cell, g/dL.
-    /// Default 0.5 (assumption); range [0, 100].
+    /// Default 0.1 (assumption); range [0, 100].
     pub free_globin_toxic_g_dl: f64,
     /// Apoptosis hazard per hour per g/dL of unpaired globin above the toxic
-    /// level. Default 0.02 (assumption, mild ineffective erythropoiesis in
-    /// beta-thalassemia trait); range [0, 10].
+    /// level. Default 0.016 (calibrated: about a quarter of beta-thalassemia
+    /// trait erythroblasts die, the mild ineffective erythropoiesis of the
+    /// trait); range [0, 10].
     pub free_globin_apoptosis_per_hour: f64,
     /// Heme supply, as a share of what globin could use, below which a cell
-    /// is starved. Default 0.5 (healthy cells run at 1/1.3 = 0.77); range [0, 1].
+    /// is starved. Default 0.5 (healthy cells run at 1); range [0, 1].
     pub starvation_supply_threshold: f64,
     /// Apoptosis hazard per hour of a fully starved cell (scaled linearly
     /// from the threshold to zero supply). Default 0.02 (assumption); range [0, 10].
     pub starvation_apoptosis_per_hour: f64,
     /// Proerythroblast entry at saturating EPO and transferrin saturation,
-    /// real cells per day. Default 9e10: with EPO 10 mU/mL and saturation 30%
-    /// it gives about 1.45e10/day, hence 2.1e11 red cells/day after four
-    /// divisions and marrow losses (prior 2-2.5e11/day); range [0, 1e14].
+    /// real cells per day. Default 6.9e10: with EPO 10 mU/mL and saturation
+    /// 30% it gives about 1.3e10/day, hence 2.1e11 red cells/day after four
+    /// divisions (prior 2-2.5e11/day) and a healthy RBC near 5.0; range [0, 1e14].
     pub entry_max_per_day: f64,
     /// EPO at half-maximal entry, mU/mL. Default 40: entry can rise about
     /// 5-fold above normal under stress (prior "5-10x"); range (0, 1e5].
     pub epo_half_entry_mu_ml: f64,
     /// Transferrin saturation at which progenitor expansion is half-maximal
-    /// (iron-restricted erythropoiesis, Hill exponent 2). Default 0.12
-    /// (clinically, erythropoiesis is iron-restricted below about 15-20%);
-    /// range (0, 1].
+    /// (iron-restricted erythropoiesis, Hill exponent 2). Default 0.08: little
+    /// effect above 20%, a third less at 10% (clinically, erythropoiesis is
+    /// iron-restricted below about 15-20%); range (0, 1].
     pub tsat_half_progenitor: f64,
     /// Mitochondrial iron above which an erythroblast counts as a ring
     /// sideroblast, fg Fe. Default 20 (assumption: several times the iron of
@@ -278,13 +295,13 @@ impl Default for MarrowConfig {
     fn default() -> Self {
         Self {
             division_rule: DivisionRule::CriticalConcentration,
-            critical_hb_g_dl: 11.0,
+            critical_hb_g_dl: 11.5,
             fixed_budget_divisions: 4,
             division_cap: 6,
             maturation_clock_hours: 200.0,
             ineffective_probability: 0.5,
-            proerythroblast_volume_fl: 800.0,
-            proerythroblast_volume_cv: 0.10,
+            proerythroblast_volume_fl: 770.0,
+            proerythroblast_volume_cv: 0.08,
             growth_per_cycle: 1.24,
             cycle_hours: 23.0,
             cycle_cv: 0.08,
@@ -294,27 +311,29 @@ impl Default for MarrowConfig {
             marrow_reticulocyte_hours: 24.0,
             receptors_early: 3.0e5,
             receptors_peak: 8.0e5,
-            receptor_ramp_hours: 80.0,
+            receptor_ramp_hours: 60.0,
             receptors_reticulocyte: 1.05e5,
+            membrane_reference_volume_fl: 145.0,
             fe_atoms_per_receptor_hour: 36.0,
-            tsat_half_uptake: 0.25,
-            globin_margin: 1.3,
+            tsat_half_uptake: 0.10,
+            globin_margin: 0.85,
             alpha_globin_factor: 1.0,
             beta_globin_factor: 1.0,
             hri_enabled: true,
             porphyrin_margin: 1.3,
             ferrochelatase_margin: 1.5,
-            zinc_insertion_fraction: 1.3e-4,
+            zinc_insertion_fraction: 4e-4,
+            baseline_zpp_umol_per_mol: 30.0,
             lead_alad_ic50_ug_dl: 15.0,
             lead_ferrochelatase_ic50_ug_dl: 50.0,
             free_globin_half_life_hours: 3.0,
-            free_globin_toxic_g_dl: 0.5,
-            free_globin_apoptosis_per_hour: 0.02,
+            free_globin_toxic_g_dl: 0.1,
+            free_globin_apoptosis_per_hour: 0.016,
             starvation_supply_threshold: 0.5,
             starvation_apoptosis_per_hour: 0.02,
-            entry_max_per_day: 9.0e10,
+            entry_max_per_day: 6.9e10,
             epo_half_entry_mu_ml: 40.0,
-            tsat_half_progenitor: 0.12,
+            tsat_half_progenitor: 0.08,
             ring_sideroblast_iron_fg: 20.0,
         }
     }
@@ -606,6 +625,8 @@ impl Config {
             10.0,
             Ends::OpenLow,
         )?;
+        within("marrow.membrane_reference_volume_fl", m.membrane_reference_volume_fl, 0.0, 1e4, Ends::OpenLow)?;
+        within("marrow.baseline_zpp_umol_per_mol", m.baseline_zpp_umol_per_mol, 0.0, 1e6, Ends::Closed)?;
         within(
             "marrow.zinc_insertion_fraction",
             m.zinc_insertion_fraction,

@@ -210,6 +210,7 @@ pub struct MarrowStep {
     receptors_peak: f32,
     receptor_ramp_h: f32,
     receptors_retic: f32,
+    inverse_reference_volume: f32,
     /// fg Fe per receptor per step at the current saturation.
     uptake_per_receptor: f32,
     /// fg Fe per receptor per step at the reference saturation.
@@ -220,6 +221,7 @@ pub struct MarrowStep {
     ferrochelatase_margin: f32,
     hri_enabled: bool,
     zinc_fraction: f32,
+    baseline_zpp: f32,
     free_globin_decay: f32,
     toxic_fraction: f32,
     toxic_hazard: f32,
@@ -268,6 +270,7 @@ impl MarrowStep {
             receptors_peak: m.receptors_peak as f32,
             receptor_ramp_h: m.receptor_ramp_hours as f32,
             receptors_retic: m.receptors_reticulocyte as f32,
+            inverse_reference_volume: (1.0 / m.membrane_reference_volume_fl) as f32,
             uptake_per_receptor: (per_receptor * uptake_saturation(plasma.tsat)) as f32,
             reference_per_receptor: (per_receptor * uptake_saturation(REFERENCE_TSAT)) as f32,
             alpha_margin: (m.globin_margin * m.alpha_globin_factor) as f32,
@@ -276,6 +279,7 @@ impl MarrowStep {
             ferrochelatase_margin: (m.ferrochelatase_margin * fech) as f32,
             hri_enabled: m.hri_enabled,
             zinc_fraction: m.zinc_insertion_fraction as f32,
+            baseline_zpp: (m.baseline_zpp_umol_per_mol * 1e-6) as f32,
             free_globin_decay: (0.5f64).powf(dt_h / half_life) as f32,
             toxic_fraction: (m.free_globin_toxic_g_dl / 100.0) as f32,
             toxic_hazard: (m.free_globin_apoptosis_per_hour * 100.0 * dt_h) as f32,
@@ -392,12 +396,14 @@ fn step_cell(
     released: &mut Vec<Released>,
 ) -> Fate {
     let dt = ctx.dt_h;
-    let receptors = ctx.receptors(
-        c.stage,
-        c.age_h + 0.5 * dt,
-        c.phase_h + 0.5 * dt,
-        c.phase_len_h,
-    );
+    let mut receptors = ctx.receptors(c.stage, c.age_h + 0.5 * dt, c.phase_h + 0.5 * dt, c.phase_len_h);
+    if c.stage != Stage::Proliferating as u8 {
+        // Post-mitotic capacity sits on the membrane and in the cytoplasm a
+        // cell inherited: a cell that divided once more than normal has about
+        // a third less membrane (area scales as volume^2/3).
+        let relative = c.volume_fl * ctx.inverse_reference_volume;
+        receptors *= (relative * relative).cbrt();
+    }
 
     // Capacities this step, in fg of iron (hemoglobin capacities as the iron
     // they would hold), all scaled by the receptor program.
@@ -411,13 +417,14 @@ fn step_cell(
     let uptake = receptor_uptake.min(pairs);
     let iron = c.mito_fe_fg + uptake;
     let porphyrin = reference * ctx.porphyrin_margin;
-    let heme_supply = iron
-        .min(porphyrin)
-        .min(reference * ctx.ferrochelatase_margin);
-    // HRI throttles globin translation to the heme available; without it
-    // chains are made at full capacity and the heme-less ones are left unpaired.
+    let ferrochelatase = reference * ctx.ferrochelatase_margin;
+    let heme_supply = iron.min(porphyrin).min(ferrochelatase);
+    // HRI senses the heme the cell could make (iron from receptors, enzymes)
+    // and throttles globin translation to it; without HRI chains are made at
+    // full capacity whatever the heme.
     let (alpha_made, beta_made) = if ctx.hri_enabled {
-        (alpha.min(heme_supply), beta.min(heme_supply))
+        let could = (c.mito_fe_fg + receptor_uptake).min(porphyrin).min(ferrochelatase);
+        (alpha.min(could), beta.min(could))
     } else {
         (alpha, beta)
     };
@@ -429,9 +436,10 @@ fn step_cell(
     } else {
         (alpha_made + beta_made) * 0.5 - hb_fe
     };
-    // Protoporphyrin made for the globin the cell can pair; what finds no
-    // iron at ferrochelatase partly takes zinc instead.
-    let zpp = (porphyrin.min(pairs) - hb_fe).max(0.0) * ctx.zinc_fraction;
+    // Ferrochelatase puts a little zinc into protoporphyrin always, and much
+    // more into the protoporphyrin made for globin that found no iron.
+    let unchelated = (porphyrin.min(pairs) - hb_fe).max(0.0);
+    let zpp = unchelated * ctx.zinc_fraction + hb_fe * ctx.baseline_zpp;
 
     let hb_made_pg = hb_fe / FE_FG_PER_PG_HB as f32;
     c.hb_pg += hb_made_pg;
@@ -465,9 +473,7 @@ fn step_cell(
     // Time: the fixed-budget hypothesis slows development when heme is short.
     let pace = match ctx.rule {
         DivisionRule::CriticalConcentration => 1.0,
-        DivisionRule::FixedBudget => {
-            (supply * ctx.alpha_margin.max(ctx.beta_margin)).clamp(0.2, 1.0)
-        }
+        DivisionRule::FixedBudget => supply.clamp(0.2, 1.0),
     };
     c.phase_h += dt * pace;
     c.age_h += dt;
