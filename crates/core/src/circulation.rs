@@ -133,13 +133,14 @@ pub fn advance(cells: RedCellsMut<'_>, ctx: &CirculationStep, out: &mut Circulat
         } else if age <= ctx.retic_h {
             // Reticulocyte: remodels its membrane and finishes its hemoglobin.
             volume_fl[i] *= ctx.remodel_per_step;
-            hb_pg[i] += retic_hb_pg;
-            s.blood_uptake_fe_fg += (retic_hb_pg * FE_FG_PER_PG_HB as f32) as f64;
+            let before = hb_pg[i];
+            hb_pg[i] = before + retic_hb_pg;
+            s.blood_uptake_fe_fg += (hb_pg[i] as f64 - before as f64) * FE_FG_PER_PG_HB;
         } else {
             volume_fl[i] *= ctx.volume_per_step;
             let before = hb_pg[i];
             hb_pg[i] = before * ctx.hb_per_step;
-            s.shed_fe_fg += ((before - hb_pg[i]) * FE_FG_PER_PG_HB as f32) as f64;
+            s.shed_fe_fg += (before as f64 - hb_pg[i] as f64) * FE_FG_PER_PG_HB;
         }
     }
 }

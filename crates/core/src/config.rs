@@ -273,7 +273,7 @@ pub struct MarrowConfig {
     /// from the threshold to zero supply). Default 0.02 (assumption); range [0, 10].
     pub starvation_apoptosis_per_hour: f64,
     /// Proerythroblast entry at saturating EPO and transferrin saturation,
-    /// real cells per day. Default 6.9e10: with EPO 10 mU/mL and saturation
+    /// real cells per day. Default 6.7e10: with EPO 10 mU/mL and saturation
     /// 30% it gives about 1.3e10/day, hence 2.1e11 red cells/day after four
     /// divisions (prior 2-2.5e11/day) and a healthy RBC near 5.0; range [0, 1e14].
     pub entry_max_per_day: f64,
@@ -281,9 +281,10 @@ pub struct MarrowConfig {
     /// 5-fold above normal under stress (prior "5-10x"); range (0, 1e5].
     pub epo_half_entry_mu_ml: f64,
     /// Transferrin saturation at which progenitor expansion is half-maximal
-    /// (iron-restricted erythropoiesis, Hill exponent 2). Default 0.08: little
-    /// effect above 20%, a third less at 10% (clinically, erythropoiesis is
-    /// iron-restricted below about 15-20%); range (0, 1].
+    /// (iron-restricted erythropoiesis, Hill exponent
+    /// [`PROGENITOR_HILL`](crate::marrow::PROGENITOR_HILL) = 3). Default 0.10:
+    /// 5% less expansion at 22% saturation, half at 10% (clinically,
+    /// erythropoiesis is iron-restricted below about 15-20%); range (0, 1].
     pub tsat_half_progenitor: f64,
     /// Mitochondrial iron above which an erythroblast counts as a ring
     /// sideroblast, fg Fe. Default 20 (assumption: several times the iron of
@@ -331,9 +332,9 @@ impl Default for MarrowConfig {
             free_globin_apoptosis_per_hour: 0.016,
             starvation_supply_threshold: 0.5,
             starvation_apoptosis_per_hour: 0.02,
-            entry_max_per_day: 6.9e10,
+            entry_max_per_day: 6.7e10,
             epo_half_entry_mu_ml: 40.0,
-            tsat_half_progenitor: 0.08,
+            tsat_half_progenitor: 0.10,
             ring_sideroblast_iron_fg: 20.0,
         }
     }

@@ -20,6 +20,10 @@ pub const FE_FG_PER_ATOM: f64 = 9.2733e-8;
 /// Transferrin saturation of the healthy reference: capacities are stated
 /// relative to a cell's iron uptake at this saturation (healthy man, Israel 2022).
 pub const REFERENCE_TSAT: f64 = 0.30;
+/// Hill exponent of iron-restricted progenitor expansion in transferrin
+/// saturation: steep, so saturations in the healthy range (20-45%) barely
+/// matter and those of iron deficiency (< 10-15%) do (assumption).
+pub const PROGENITOR_HILL: i32 = 3;
 /// Agent ids are `lineage << LINEAGE_SHIFT | tree index` (root 1, children 2k, 2k+1).
 pub const LINEAGE_SHIFT: u32 = 16;
 
@@ -441,13 +445,16 @@ fn step_cell(
     let unchelated = (porphyrin.min(pairs) - hb_fe).max(0.0);
     let zpp = unchelated * ctx.zinc_fraction + hb_fe * ctx.baseline_zpp;
 
-    let hb_made_pg = hb_fe / FE_FG_PER_PG_HB as f32;
-    c.hb_pg += hb_made_pg;
-    c.mito_fe_fg = iron - hb_fe;
+    let (hb_before, mito_before) = (c.hb_pg, c.mito_fe_fg);
+    c.hb_pg += hb_fe / FE_FG_PER_PG_HB as f32;
+    c.mito_fe_fg = (iron - hb_fe).max(0.0);
     c.free_globin_pg =
         c.free_globin_pg * ctx.free_globin_decay + unpaired_fe / FE_FG_PER_PG_HB as f32;
-    s.marrow_uptake_fe_fg += uptake as f64;
-    s.heme_fe_fg += hb_fe as f64;
+    // The flows reported are the exact changes of the stored state, so the
+    // body's books balance to f64 rounding whatever f32 rounding did.
+    let heme_fe = (c.hb_pg as f64 - hb_before as f64) * FE_FG_PER_PG_HB;
+    s.marrow_uptake_fe_fg += heme_fe + (c.mito_fe_fg as f64 - mito_before as f64);
+    s.heme_fe_fg += heme_fe;
     s.zpp_fe_equiv_fg += zpp as f64;
 
     // Apoptosis: heme starvation (iron-restricted erythropoiesis, lead) and
@@ -555,9 +562,16 @@ fn divide(c: &mut Erythroblast, ctx: &MarrowStep) -> Erythroblast {
         (&mut c.mito_fe_fg, &mut d.mito_fe_fg),
         (&mut c.free_globin_pg, &mut d.free_globin_pg),
     ] {
+        // The larger share by product, the smaller by difference: the
+        // difference is then exact (Sterbenz), so no iron is made or lost.
         let whole = *mine;
-        *mine = whole * share;
-        *theirs = whole - *mine;
+        if share >= 0.5 {
+            *mine = whole * share;
+            *theirs = whole - *mine;
+        } else {
+            *theirs = whole * (1.0 - share);
+            *mine = whole - *theirs;
+        }
     }
     for cell in [&mut *c, &mut d] {
         cell.divisions += 1;
@@ -579,6 +593,7 @@ fn release(c: &Erythroblast, ctx: &MarrowStep, s: &mut StepSums, released: &mut 
     s.released_divisions += c.divisions as u64;
     s.released_hb_pg += c.hb_pg as f64;
     if rng::uniform(ctx.seed, c.id, Purpose::Sample, 0) < ctx.sample_fraction {
+        s.sampled_released_fe_fg += c.hb_pg as f64 * FE_FG_PER_PG_HB;
         released.push(Released {
             volume_fl: c.volume_fl,
             hb_pg: c.hb_pg,
@@ -622,8 +637,8 @@ impl Marrow {
         sums: &mut StepSums,
     ) {
         let epo = plasma.epo_mu_ml / (plasma.epo_mu_ml + m.epo_half_entry_mu_ml);
-        let t2 = plasma.tsat * plasma.tsat;
-        let iron = t2 / (t2 + m.tsat_half_progenitor * m.tsat_half_progenitor);
+        let t = (plasma.tsat / m.tsat_half_progenitor).powi(PROGENITOR_HILL);
+        let iron = t / (1.0 + t);
         let per_step = m.entry_max_per_day / 24.0 * epo * iron * ctx.dt_h as f64 / cells_per_agent;
         self.entry_carry += per_step;
         let n = self.entry_carry.floor();

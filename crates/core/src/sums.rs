@@ -21,6 +21,9 @@ pub struct StepSums {
     pub released: u64,
     /// Hemoglobin iron carried into blood by released reticulocytes, fg.
     pub released_fe_fg: f64,
+    /// Hemoglobin iron of the released reticulocytes that joined the
+    /// circulating sample, fg (what the circulating agents gained).
+    pub sampled_released_fe_fg: f64,
     /// Sum over released reticulocytes of their divisions.
     pub released_divisions: u64,
     /// Sum over released reticulocytes of their hemoglobin, pg.
@@ -54,6 +57,7 @@ impl StepSums {
         self.zpp_fe_equiv_fg += o.zpp_fe_equiv_fg;
         self.released += o.released;
         self.released_fe_fg += o.released_fe_fg;
+        self.sampled_released_fe_fg += o.sampled_released_fe_fg;
         self.released_divisions += o.released_divisions;
         self.released_hb_pg += o.released_hb_pg;
         self.extruded_fe_fg += o.extruded_fe_fg;
