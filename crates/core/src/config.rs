@@ -249,15 +249,26 @@ pub struct MarrowConfig {
     /// ZPP made alongside heme when iron is sufficient, umol/mol heme.
     /// Default 30 (healthy < 40); range [0, 1e6].
     pub baseline_zpp_umol_per_mol: f64,
-    /// Blood lead halving ALAD activity, ug/dL. Default 15 (ALAD is inhibited
-    /// from about 10 ug/dL); range (0, 1000].
+    /// Blood lead halving the heme flux through ALAD, ug/dL. Default 150:
+    /// ALAD activity halves near 15 ug/dL, but the enzyme is in such excess
+    /// that the flux it carries falls only at far higher lead (assumption);
+    /// range (0, 1000].
     pub lead_alad_ic50_ug_dl: f64,
-    /// Blood lead halving ferrochelatase activity, ug/dL. Default 50 (ZPP
-    /// rises from about 25-30 ug/dL); range (0, 1000].
+    /// Blood lead halving ferrochelatase activity, ug/dL. Default 40 (ZPP
+    /// rises from about 25-30 ug/dL and is several-fold normal at 60-80);
+    /// range (0, 1000].
     pub lead_ferrochelatase_ic50_ug_dl: f64,
     /// Half-life of unpaired globin chains (proteolysis), hours. Default 3
     /// (assumption: excess alpha chains are cleared within hours); range (0, 1000].
     pub free_globin_half_life_hours: f64,
+    /// Half-life of heme-less globin made without HRI, hours. Default 48
+    /// (assumption: it aggregates into inclusions, as in HRI-null
+    /// erythroblasts, and proteolysis clears them slowly); range (0, 1e4].
+    pub apoglobin_half_life_hours: f64,
+    /// Toxicity of aggregated heme-less globin relative to free alpha chains.
+    /// Default 0.05 (assumption: HRI-null iron-deficient mice are more anemic,
+    /// with inclusions, but still make red cells); range [0, 1].
+    pub apoglobin_relative_toxicity: f64,
     /// Unpaired-globin concentration that starts to kill the cell, g/dL.
     /// Default 0.1 (assumption); range [0, 100].
     pub free_globin_toxic_g_dl: f64,
@@ -325,9 +336,11 @@ impl Default for MarrowConfig {
             ferrochelatase_margin: 1.5,
             zinc_insertion_fraction: 4e-4,
             baseline_zpp_umol_per_mol: 30.0,
-            lead_alad_ic50_ug_dl: 15.0,
-            lead_ferrochelatase_ic50_ug_dl: 50.0,
+            lead_alad_ic50_ug_dl: 150.0,
+            lead_ferrochelatase_ic50_ug_dl: 40.0,
             free_globin_half_life_hours: 3.0,
+            apoglobin_half_life_hours: 48.0,
+            apoglobin_relative_toxicity: 0.05,
             free_globin_toxic_g_dl: 0.1,
             free_globin_apoptosis_per_hour: 0.016,
             starvation_supply_threshold: 0.5,
@@ -626,8 +639,20 @@ impl Config {
             10.0,
             Ends::OpenLow,
         )?;
-        within("marrow.membrane_reference_volume_fl", m.membrane_reference_volume_fl, 0.0, 1e4, Ends::OpenLow)?;
-        within("marrow.baseline_zpp_umol_per_mol", m.baseline_zpp_umol_per_mol, 0.0, 1e6, Ends::Closed)?;
+        within(
+            "marrow.membrane_reference_volume_fl",
+            m.membrane_reference_volume_fl,
+            0.0,
+            1e4,
+            Ends::OpenLow,
+        )?;
+        within(
+            "marrow.baseline_zpp_umol_per_mol",
+            m.baseline_zpp_umol_per_mol,
+            0.0,
+            1e6,
+            Ends::Closed,
+        )?;
         within(
             "marrow.zinc_insertion_fraction",
             m.zinc_insertion_fraction,
@@ -654,6 +679,20 @@ impl Config {
             m.free_globin_half_life_hours,
             0.0,
             1000.0,
+            Ends::OpenLow,
+        )?;
+        within(
+            "marrow.apoglobin_relative_toxicity",
+            m.apoglobin_relative_toxicity,
+            0.0,
+            1.0,
+            Ends::Closed,
+        )?;
+        within(
+            "marrow.apoglobin_half_life_hours",
+            m.apoglobin_half_life_hours,
+            0.0,
+            1e4,
             Ends::OpenLow,
         )?;
         within(

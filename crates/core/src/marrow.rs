@@ -284,9 +284,26 @@ impl MarrowStep {
             hri_enabled: m.hri_enabled,
             zinc_fraction: m.zinc_insertion_fraction as f32,
             baseline_zpp: (m.baseline_zpp_umol_per_mol * 1e-6) as f32,
-            free_globin_decay: (0.5f64).powf(dt_h / half_life) as f32,
+            // Without HRI the unpaired chains are heme-less globin that
+            // aggregates into inclusions, cleared far more slowly.
+            free_globin_decay: (0.5f64).powf(
+                dt_h / if m.hri_enabled {
+                    half_life
+                } else {
+                    m.apoglobin_half_life_hours
+                },
+            ) as f32,
             toxic_fraction: (m.free_globin_toxic_g_dl / 100.0) as f32,
-            toxic_hazard: (m.free_globin_apoptosis_per_hour * 100.0 * dt_h) as f32,
+            // Aggregated heme-less globin (no HRI) is sequestered in
+            // inclusions and kills less than soluble free alpha chains.
+            toxic_hazard: (m.free_globin_apoptosis_per_hour
+                * 100.0
+                * dt_h
+                * if m.hri_enabled {
+                    1.0
+                } else {
+                    m.apoglobin_relative_toxicity
+                }) as f32,
             starvation_threshold: m.starvation_supply_threshold as f32,
             starvation_hazard: (m.starvation_apoptosis_per_hour * dt_h) as f32,
             sample_fraction,
@@ -400,7 +417,12 @@ fn step_cell(
     released: &mut Vec<Released>,
 ) -> Fate {
     let dt = ctx.dt_h;
-    let mut receptors = ctx.receptors(c.stage, c.age_h + 0.5 * dt, c.phase_h + 0.5 * dt, c.phase_len_h);
+    let mut receptors = ctx.receptors(
+        c.stage,
+        c.age_h + 0.5 * dt,
+        c.phase_h + 0.5 * dt,
+        c.phase_len_h,
+    );
     if c.stage != Stage::Proliferating as u8 {
         // Post-mitotic capacity sits on the membrane and in the cytoplasm a
         // cell inherited: a cell that divided once more than normal has about
@@ -427,7 +449,9 @@ fn step_cell(
     // and throttles globin translation to it; without HRI chains are made at
     // full capacity whatever the heme.
     let (alpha_made, beta_made) = if ctx.hri_enabled {
-        let could = (c.mito_fe_fg + receptor_uptake).min(porphyrin).min(ferrochelatase);
+        let could = (c.mito_fe_fg + receptor_uptake)
+            .min(porphyrin)
+            .min(ferrochelatase);
         (alpha.min(could), beta.min(could))
     } else {
         (alpha, beta)
@@ -480,7 +504,9 @@ fn step_cell(
     // Time: the fixed-budget hypothesis slows development when heme is short.
     let pace = match ctx.rule {
         DivisionRule::CriticalConcentration => 1.0,
-        DivisionRule::FixedBudget => supply.clamp(0.2, 1.0),
+        // Slowed, but less than in proportion: iron then sets hemoglobin per
+        // cell, as in the animal studies behind this hypothesis.
+        DivisionRule::FixedBudget => supply.clamp(0.04, 1.0).sqrt(),
     };
     c.phase_h += dt * pace;
     c.age_h += dt;

@@ -19,8 +19,10 @@ fn check_every_step(config: Config, steps: usize) {
         let blood_before = sim.blood().iron_fe_fg();
         sim.step();
         let s = *sim.last_sums();
-        let marrow_expected =
-            marrow_before + s.marrow_uptake_fe_fg - s.released_fe_fg - s.extruded_fe_fg - s.died_fe_fg;
+        let marrow_expected = marrow_before + s.marrow_uptake_fe_fg
+            - s.released_fe_fg
+            - s.extruded_fe_fg
+            - s.died_fe_fg;
         let marrow_after = sim.marrow().iron_fe_fg();
         assert!(
             (marrow_after - marrow_expected).abs() <= TOLERANCE * marrow_after,

@@ -30,5 +30,8 @@ pub fn with_tsat(tsat: f64) -> Config {
 
 /// Runs a pool of `threads` threads.
 pub fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
 }

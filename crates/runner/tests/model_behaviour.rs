@@ -1,0 +1,187 @@
+//! Whole-model behaviour: the healthy default lands in the reference ranges,
+//! and conditions show their textbook patterns because of the mechanism.
+//! Small populations (tens of thousands of agents) in the optimised test profile.
+
+mod common;
+
+use erythro_core::config::DivisionRule;
+use erythro_core::Config;
+use erythro_runner::{Sample, Simulation};
+
+/// The last sample after `days` days.
+fn run(config: Config, days: f64) -> Sample {
+    common::pool(2).install(|| {
+        let mut sim = Simulation::new(config).unwrap();
+        *sim.run(days, |_| {}, |_, _| {}).unwrap().last().unwrap()
+    })
+}
+
+#[test]
+fn healthy_default_is_inside_the_reference_ranges() {
+    let s = run(common::small(Config::default()), 2.0);
+    let c = &s.cbc;
+    // reference/healthy-adult.md, men.
+    assert!((80.0..=100.0).contains(&c.mcv_fl), "MCV {}", c.mcv_fl);
+    assert!((27.0..=33.0).contains(&c.mch_pg), "MCH {}", c.mch_pg);
+    assert!((32.0..=36.0).contains(&c.mchc_g_dl), "MCHC {}", c.mchc_g_dl);
+    assert!(
+        (11.5..=14.5).contains(&c.rdw_cv_pct),
+        "RDW-CV {}",
+        c.rdw_cv_pct
+    );
+    assert!((13.5..=17.0).contains(&c.hb_g_dl), "Hb {}", c.hb_g_dl);
+    assert!(
+        (4.3..=5.7).contains(&c.rbc_1e12_per_l),
+        "RBC {}",
+        c.rbc_1e12_per_l
+    );
+    assert!((0.5..=2.5).contains(&c.retic_pct), "retics {}", c.retic_pct);
+    // About four divisions per lineage (stage ratios 1:2:4:8:16).
+    assert!(
+        (3.9..=4.1).contains(&s.marrow.mean_divisions),
+        "divisions {}",
+        s.marrow.mean_divisions
+    );
+}
+
+#[test]
+fn steady_state_is_stationary() {
+    let config = common::small(Config::default());
+    let samples = common::pool(2).install(|| {
+        let mut sim = Simulation::new(config).unwrap();
+        sim.run(10.0, |_| {}, |_, _| {}).unwrap()
+    });
+    let (first, last) = (&samples[0].cbc, &samples[samples.len() - 1].cbc);
+    let close = |a: f64, b: f64, tol: f64| (a - b).abs() <= tol * a.abs();
+    assert!(
+        close(first.mcv_fl, last.mcv_fl, 0.01),
+        "MCV {} -> {}",
+        first.mcv_fl,
+        last.mcv_fl
+    );
+    assert!(
+        close(first.hb_g_dl, last.hb_g_dl, 0.03),
+        "Hb {} -> {}",
+        first.hb_g_dl,
+        last.hb_g_dl
+    );
+    assert!(
+        close(first.rdw_cv_pct, last.rdw_cv_pct, 0.03),
+        "RDW {} -> {}",
+        first.rdw_cv_pct,
+        last.rdw_cv_pct
+    );
+}
+
+#[test]
+fn cutting_iron_supply_makes_smaller_paler_cells_through_extra_divisions() {
+    let healthy = run(common::with_tsat(0.30), 1.0);
+    let restricted = run(common::with_tsat(0.06), 1.0);
+    let (h, r) = (&healthy.cbc, &restricted.cbc);
+    assert!(
+        r.mcv_fl < h.mcv_fl - 15.0,
+        "MCV {} vs {}",
+        r.mcv_fl,
+        h.mcv_fl
+    );
+    assert!(
+        r.mchc_g_dl < h.mchc_g_dl - 1.5,
+        "MCHC {} vs {}",
+        r.mchc_g_dl,
+        h.mchc_g_dl
+    );
+    assert!(
+        restricted.marrow.mean_divisions > healthy.marrow.mean_divisions + 0.5,
+        "divisions {} vs {}",
+        restricted.marrow.mean_divisions,
+        healthy.marrow.mean_divisions
+    );
+    // Iron-restricted erythropoiesis: fewer cells, not more.
+    assert!(
+        r.rbc_1e12_per_l < h.rbc_1e12_per_l,
+        "RBC {} vs {}",
+        r.rbc_1e12_per_l,
+        h.rbc_1e12_per_l
+    );
+    assert!(
+        r.chr_pg < h.chr_pg
+            && restricted.marrow.zpp_umol_per_mol_heme > 3.0 * healthy.marrow.zpp_umol_per_mol_heme
+    );
+}
+
+#[test]
+fn fixed_budget_rule_keeps_divisions_and_gives_pale_cells() {
+    // The competing hypothesis: same divisions, slower maturation.
+    let mut healthy = common::with_tsat(0.30);
+    healthy.marrow.division_rule = DivisionRule::FixedBudget;
+    let mut restricted = common::with_tsat(0.06);
+    restricted.marrow.division_rule = DivisionRule::FixedBudget;
+    let (h, r) = (run(healthy, 1.0), run(restricted, 1.0));
+    assert!(
+        (h.marrow.mean_divisions - 4.0).abs() < 0.01
+            && (r.marrow.mean_divisions - 4.0).abs() < 0.01
+    );
+    assert!(
+        r.cbc.mch_pg < h.cbc.mch_pg - 3.0,
+        "MCH {} vs {}",
+        r.cbc.mch_pg,
+        h.cbc.mch_pg
+    );
+}
+
+#[test]
+fn beta_thalassemia_trait_is_microcytic_with_a_high_count_and_normal_rdw() {
+    let healthy = run(common::small(Config::default()), 1.0);
+    let thal = run(common::from_file("beta_thal_trait.ron"), 1.0);
+    let (h, t) = (&healthy.cbc, &thal.cbc);
+    assert!(t.mcv_fl < 75.0, "MCV {}", t.mcv_fl);
+    assert!(
+        t.rbc_1e12_per_l > h.rbc_1e12_per_l,
+        "RBC {} vs {}",
+        t.rbc_1e12_per_l,
+        h.rbc_1e12_per_l
+    );
+    assert!(
+        (11.5..=14.5).contains(&t.rdw_cv_pct),
+        "RDW-CV {}",
+        t.rdw_cv_pct
+    );
+    assert!(t.mentzer < 13.0, "Mentzer {}", t.mentzer);
+    // Unpaired alpha chains: ineffective erythropoiesis; no iron pile-up.
+    assert!(thal.marrow.ineffective_pct > 5.0 && thal.marrow.ring_sideroblast_pct < 1.0);
+}
+
+#[test]
+fn lead_blocks_heme_so_iron_piles_up_and_zpp_rises() {
+    let mut c = common::small(Config::default());
+    c.plasma.lead_ug_dl = erythro_core::schedule::Schedule::Constant(80.0);
+    let lead = run(c, 1.0);
+    let healthy = run(common::small(Config::default()), 1.0);
+    assert!(
+        lead.marrow.ring_sideroblast_pct > 10.0,
+        "sideroblasts {}",
+        lead.marrow.ring_sideroblast_pct
+    );
+    assert!(lead.marrow.zpp_umol_per_mol_heme > 3.0 * healthy.marrow.zpp_umol_per_mol_heme);
+    assert!(lead.cbc.mcv_fl < healthy.cbc.mcv_fl);
+}
+
+#[test]
+fn without_hri_iron_deficiency_is_not_microcytic() {
+    // HRI-null mice make normocytic cells in iron deficiency (MODEL.md).
+    let mut with = common::with_tsat(0.08);
+    with.marrow.hri_enabled = true;
+    let mut without = with.clone();
+    without.marrow.hri_enabled = false;
+    let (w, wo) = (run(with, 1.0), run(without, 1.0));
+    assert!(
+        wo.cbc.mcv_fl > w.cbc.mcv_fl + 10.0,
+        "MCV without HRI {} vs with {}",
+        wo.cbc.mcv_fl,
+        w.cbc.mcv_fl
+    );
+    assert!(
+        wo.marrow.ineffective_pct > w.marrow.ineffective_pct,
+        "unpaired globin kills"
+    );
+}
