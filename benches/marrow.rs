@@ -19,7 +19,9 @@ fn whole_step(c: &mut Criterion) {
         let mut sim = Simulation::new(config).expect("the default config is valid");
         let agents = (sim.marrow().len() + sim.blood().len()) as u64;
         group.throughput(Throughput::Elements(agents));
-        group.bench_with_input(BenchmarkId::new("agents", agents), &agents, |b, _| b.iter(|| sim.step()));
+        group.bench_with_input(BenchmarkId::new("agents", agents), &agents, |b, _| {
+            b.iter(|| sim.step())
+        });
     }
     group.finish();
 }

@@ -46,7 +46,7 @@ struct RunArgs {
     #[arg(long)]
     threads: Option<usize>,
     /// Simulated days after the steady state (overrides run.days).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     days: Option<f64>,
 }
 
