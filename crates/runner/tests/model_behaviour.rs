@@ -185,3 +185,32 @@ fn without_hri_iron_deficiency_is_not_microcytic() {
         "unpaired globin kills"
     );
 }
+
+#[test]
+fn iron_restricted_config_ends_microcytic_and_hypochromic_in_physiological_order() {
+    let samples = common::pool(2).install(|| {
+        let config = common::from_file("iron_restricted.ron");
+        let days = config.run.days;
+        let mut sim = Simulation::new(config).unwrap();
+        sim.run(days, |_| {}, |_, _| {}).unwrap()
+    });
+    let last = &samples[samples.len() - 1];
+    assert!(last.cbc.mcv_fl < 80.0, "MCV {}", last.cbc.mcv_fl);
+    assert!(last.cbc.mchc_g_dl < 32.0, "MCHC {}", last.cbc.mchc_g_dl);
+    assert!(
+        last.marrow.mean_divisions > 4.5,
+        "divisions {}",
+        last.marrow.mean_divisions
+    );
+    // Reticulocyte hemoglobin falls first, and RDW rises (old and new cells
+    // mixing) before MCV leaves its range.
+    let first_day =
+        |below: &dyn Fn(&Sample) -> bool| samples.iter().find(|s| below(s)).map(|s| s.day).unwrap();
+    let chr = first_day(&|s| s.cbc.chr_pg < 28.0);
+    let mcv = first_day(&|s| s.cbc.mcv_fl < 80.0);
+    let rdw = first_day(&|s| s.cbc.rdw_cv_pct > 14.5);
+    assert!(
+        chr < rdw && rdw < mcv,
+        "CHr day {chr}, RDW day {rdw}, MCV day {mcv}"
+    );
+}
