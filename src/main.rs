@@ -36,7 +36,7 @@ enum Command {
 struct RunArgs {
     /// RON config file; the embedded default (healthy adult man) when absent.
     config: Option<PathBuf>,
-    /// Results directory [default: results/runs/<config name>].
+    /// Results directory [default: results/runs/CONFIG-NAME].
     #[arg(long)]
     out: Option<PathBuf>,
     /// Seed of every random stream (overrides the config's run.seed).

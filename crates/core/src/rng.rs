@@ -72,16 +72,12 @@ mod tests {
         let u = uniform(42, 7, Purpose::Sample, 3);
         let z = normal(42, 7, Purpose::EntryVolume, 0);
         assert_eq!(mix64(0), 0xE220_A839_7B1D_CDAF);
-        assert_eq!(
-            format!("{u:.12}"),
-            format!("{:.12}", uniform(42, 7, Purpose::Sample, 3))
-        );
         // Literal pins: re-mint only on purpose, and say why in the commit.
         assert_eq!(u.to_bits(), PINNED_UNIFORM, "uniform stream changed: {u}");
         assert_eq!(z.to_bits(), PINNED_NORMAL, "normal stream changed: {z}");
     }
-    const PINNED_UNIFORM: u64 = 0;
-    const PINNED_NORMAL: u64 = 0;
+    const PINNED_UNIFORM: u64 = 4601186625127557208;
+    const PINNED_NORMAL: u64 = 4590431570544012507;
 
     #[test]
     fn purposes_and_counters_give_independent_draws() {

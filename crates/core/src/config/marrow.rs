@@ -1,0 +1,536 @@
+//! Erythroblast parameters: every default with its unit, range and source.
+
+use serde::{Deserialize, Serialize};
+
+use super::{check_all, Ends};
+use crate::Error;
+
+/// How an erythroblast decides, at the end of a cycle, whether to divide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DivisionRule {
+    /// Divide until hemoglobin concentration reaches
+    /// `critical_hb_g_dl` (the Stohlman-era hypothesis; the default).
+    CriticalConcentration,
+    /// Divide exactly `fixed_budget_divisions` times; heme shortage slows
+    /// the cycle and maturation instead (marrow autoradiography in iron
+    /// deficiency; MODEL.md "Competing hypotheses").
+    FixedBudget,
+}
+
+/// Erythroblast parameters. Calibrated together against healthy, iron
+/// restricted and thalassemia trait (MODEL.md "Calibration notes").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarrowConfig {
+    /// Division rule. Default `CriticalConcentration`.
+    pub division_rule: DivisionRule,
+    /// Critical whole-cell hemoglobin concentration, g/dL, in (0, 100].
+    /// Default 11.5: there is no reliable human value; the prior of 20-27
+    /// g/dL refers to cytoplasm, and late erythroblasts are about half
+    /// nucleus, so the whole-cell value is about half of it. Calibrated to
+    /// sit between the concentrations healthy cells reach after their third
+    /// (about 7 g/dL) and fourth (about 14 g/dL) division, so nearly every
+    /// healthy lineage stops after four.
+    pub critical_hb_g_dl: f64,
+    /// Divisions under the `FixedBudget` rule. Default 4 (stage ratios
+    /// 1:2:4:8:16, Hu et al. 2013); range [1, 12].
+    pub fixed_budget_divisions: u8,
+    /// Most divisions any lineage may make. Default 6; range [1, 12].
+    pub division_cap: u8,
+    /// Hours of proliferation after which a cell matures anyway (the
+    /// maturation clock). Default 200 (marrow transit 5-7 days, Hu 2013);
+    /// range [24, 1000].
+    pub maturation_clock_hours: f64,
+    /// Probability that a cell stopped by the cap or the clock dies in the
+    /// marrow (ineffective erythropoiesis) rather than maturing under-filled.
+    /// Default 0.5 (assumption); range [0, 1].
+    pub ineffective_probability: f64,
+    /// Mean proerythroblast volume at entry, fL. Default 770, so it is about
+    /// 950 fL by its first division (prior "about 1000 fL"; calibrated with
+    /// MCV); range [100, 5000].
+    pub proerythroblast_volume_fl: f64,
+    /// Coefficient of variation of the entry volume (lognormal). Default 0.08
+    /// (assumption, calibrated with ageing to a healthy RDW-CV near 13%); range [0, 1].
+    pub proerythroblast_volume_cv: f64,
+    /// Volume growth over one cycle, a factor in [1, 2). Default 1.24, so
+    /// four divisions shrink a proerythroblast about 5-fold (1000 -> 200 fL
+    /// prior) and every division leaves smaller daughters (MODEL.md).
+    pub growth_per_cycle: f64,
+    /// Mean cell-cycle time, hours. Default 23 (cinemicrography, Blood Cells
+    /// 1987); range [4, 100].
+    pub cycle_hours: f64,
+    /// Coefficient of variation of the cycle time (lognormal). Default 0.08
+    /// (assumption); range [0, 1].
+    pub cycle_cv: f64,
+    /// Standard deviation of the share each daughter gets around 1/2.
+    /// Default 0.02 (assumption, calibrated with RDW); range [0, 0.2].
+    pub division_asymmetry_sd: f64,
+    /// Hours a post-mitotic cell matures (orthochromatic normoblast, nuclear
+    /// condensation, enucleation) while still making hemoglobin. Default 30:
+    /// transit is then 5 x 23 + 30 + 24 h, about 7 days (prior 5-7), and
+    /// healthy MCH lands near 29.5 pg (calibrated); range [1, 200].
+    pub maturation_hours: f64,
+    /// Fraction of volume kept at enucleation (the nucleus leaves). Default
+    /// 0.8 (orthochromatic about 145 fL here to reticulocyte about 116 fL;
+    /// prior 115 fL at release); range (0, 1].
+    pub enucleation_volume_fraction: f64,
+    /// Hours a reticulocyte stays in the marrow. Default 24 (Hillman 1969:
+    /// 1-3 days); range [0, 120].
+    pub marrow_reticulocyte_hours: f64,
+    /// Transferrin receptors per cell at entry. Default 300,000 (Iacopetta,
+    /// Morgan & Yeoh 1982); range [0, 1e7].
+    pub receptors_early: f64,
+    /// Receptors per cell at the peak (intermediate erythroblasts). Default
+    /// 800,000 (Iacopetta 1982); range [0, 1e7].
+    pub receptors_peak: f64,
+    /// Hours after entry at which receptors reach the peak. Default 60
+    /// (between the second and third division: intermediate stages;
+    /// calibrated with MCH); range [1, 500].
+    pub receptor_ramp_hours: f64,
+    /// Receptors per reticulocyte. Default 105,000 (Iacopetta 1982).
+    pub receptors_reticulocyte: f64,
+    /// Volume at which a post-mitotic cell has the receptor numbers above,
+    /// fL. Post-mitotic capacities scale with membrane area,
+    /// (volume / this)^(2/3). Default 145: a healthy orthochromatic
+    /// normoblast at its decision here (770 x 1.24^5 / 16); range (0, 1e4].
+    pub membrane_reference_volume_fl: f64,
+    /// Iron atoms each receptor delivers per hour from fully saturated
+    /// transferrin. Default 36 (Iacopetta 1982); range [0, 1000].
+    pub fe_atoms_per_receptor_hour: f64,
+    /// Transferrin saturation at which receptor uptake is half its maximum
+    /// (Michaelis-Menten in saturation). Default 0.10 (assumption: receptors
+    /// are nearly saturated with transferrin, and the iron each cycle brings
+    /// falls steeply only below about 15% saturation); range (0, 10].
+    pub tsat_half_uptake: f64,
+    /// Globin translation capacity relative to the iron a cell's receptors
+    /// deliver at 30% saturation. Default 0.85: healthy synthesis is limited
+    /// by globin, and iron becomes limiting only below about 18% saturation,
+    /// where erythropoiesis is clinically iron-restricted (15-20%); range (0, 10].
+    pub globin_margin: f64,
+    /// Alpha-globin output relative to normal. Default 1; alpha-thalassemia
+    /// trait about 0.5-0.75 (one or two of four genes lost); range [0, 2].
+    pub alpha_globin_factor: f64,
+    /// Beta-globin output relative to normal. Default 1; beta-thalassemia
+    /// trait about 0.5 (one of two genes lost); range [0, 2].
+    pub beta_globin_factor: f64,
+    /// Heme-regulated inhibitor: throttle globin translation to the heme
+    /// available. Default true; false reproduces the HRI-null experiment.
+    pub hri_enabled: bool,
+    /// Protoporphyrin (ALAS2/ALAD) capacity relative to the iron receptors
+    /// deliver at 30% saturation. Default 1.3 (assumption: above globin, so
+    /// protoporphyrin is made for all the globin and what finds no iron
+    /// shows as ZPP); range (0, 10].
+    pub porphyrin_margin: f64,
+    /// Ferrochelatase capacity relative to healthy iron uptake. Default 1.5
+    /// (assumption); range (0, 10].
+    pub ferrochelatase_margin: f64,
+    /// Share of protoporphyrin without iron that takes zinc instead.
+    /// Default 4e-4: with iron at half of need, ZPP reaches about 300
+    /// umol/mol heme (iron deficiency: 100-500); range [0, 1].
+    pub zinc_insertion_fraction: f64,
+    /// ZPP made alongside heme when iron is sufficient, umol/mol heme.
+    /// Default 30 (healthy < 40); range [0, 1e6].
+    pub baseline_zpp_umol_per_mol: f64,
+    /// Blood lead halving the heme flux through ALAD, ug/dL. Default 150:
+    /// ALAD activity halves near 15 ug/dL, but the enzyme is in such excess
+    /// that the flux it carries falls only at far higher lead (assumption);
+    /// range (0, 1000].
+    pub lead_alad_ic50_ug_dl: f64,
+    /// Blood lead halving ferrochelatase activity, ug/dL. Default 40 (ZPP
+    /// rises from about 25-30 ug/dL and is several-fold normal at 60-80);
+    /// range (0, 1000].
+    pub lead_ferrochelatase_ic50_ug_dl: f64,
+    /// Half-life of unpaired globin chains (proteolysis), hours. Default 3
+    /// (assumption: excess alpha chains are cleared within hours); range (0, 1000].
+    pub free_globin_half_life_hours: f64,
+    /// Half-life of heme-less globin made without HRI, hours. Default 48
+    /// (assumption: it aggregates into inclusions, as in HRI-null
+    /// erythroblasts, and proteolysis clears them slowly); range (0, 1e4].
+    pub apoglobin_half_life_hours: f64,
+    /// Toxicity of aggregated heme-less globin relative to free alpha chains.
+    /// Default 0.05 (assumption: HRI-null iron-deficient mice are more anemic,
+    /// with inclusions, but still make red cells); range [0, 1].
+    pub apoglobin_relative_toxicity: f64,
+    /// Unpaired-globin concentration that starts to kill the cell, g/dL.
+    /// Default 0.1 (assumption); range [0, 100].
+    pub free_globin_toxic_g_dl: f64,
+    /// Apoptosis hazard per hour per g/dL of unpaired globin above the toxic
+    /// level. Default 0.016 (calibrated: about a quarter of beta-thalassemia
+    /// trait erythroblasts die, the mild ineffective erythropoiesis of the
+    /// trait); range [0, 10].
+    pub free_globin_apoptosis_per_hour: f64,
+    /// Heme supply, as a share of what globin could use, below which a cell
+    /// is starved. Default 0.5 (healthy cells run at 1); range [0, 1].
+    pub starvation_supply_threshold: f64,
+    /// Apoptosis hazard per hour of a fully starved cell (scaled linearly
+    /// from the threshold to zero supply). Default 0.02 (assumption); range [0, 10].
+    pub starvation_apoptosis_per_hour: f64,
+    /// Proerythroblast entry at saturating EPO and transferrin saturation,
+    /// real cells per day. Default 6.7e10: with EPO 10 mU/mL and saturation
+    /// 30% it gives about 1.3e10/day, hence 2.1e11 red cells/day after four
+    /// divisions (prior 2-2.5e11/day) and a healthy RBC near 5.0; range [0, 1e14].
+    pub entry_max_per_day: f64,
+    /// EPO at half-maximal entry, mU/mL. Default 40: entry can rise about
+    /// 5-fold above normal under stress (prior "5-10x"); range (0, 1e5].
+    pub epo_half_entry_mu_ml: f64,
+    /// Transferrin saturation at which progenitor expansion is half-maximal
+    /// (iron-restricted erythropoiesis, Hill exponent
+    /// [`PROGENITOR_HILL`](crate::marrow::PROGENITOR_HILL) = 3). Default 0.10:
+    /// 5% less expansion at 22% saturation, half at 10% (clinically,
+    /// erythropoiesis is iron-restricted below about 15-20%); range (0, 1].
+    pub tsat_half_progenitor: f64,
+    /// Mitochondrial iron above which an erythroblast counts as a ring
+    /// sideroblast, fg Fe. Default 20 (assumption: several times the iron of
+    /// a healthy hour's uptake); range (0, 1e6].
+    pub ring_sideroblast_iron_fg: f64,
+}
+
+impl Default for MarrowConfig {
+    fn default() -> Self {
+        Self {
+            division_rule: DivisionRule::CriticalConcentration,
+            critical_hb_g_dl: 11.5,
+            fixed_budget_divisions: 4,
+            division_cap: 6,
+            maturation_clock_hours: 200.0,
+            ineffective_probability: 0.5,
+            proerythroblast_volume_fl: 770.0,
+            proerythroblast_volume_cv: 0.08,
+            growth_per_cycle: 1.24,
+            cycle_hours: 23.0,
+            cycle_cv: 0.08,
+            division_asymmetry_sd: 0.02,
+            maturation_hours: 30.0,
+            enucleation_volume_fraction: 0.8,
+            marrow_reticulocyte_hours: 24.0,
+            receptors_early: 3.0e5,
+            receptors_peak: 8.0e5,
+            receptor_ramp_hours: 60.0,
+            receptors_reticulocyte: 1.05e5,
+            membrane_reference_volume_fl: 145.0,
+            fe_atoms_per_receptor_hour: 36.0,
+            tsat_half_uptake: 0.10,
+            globin_margin: 0.85,
+            alpha_globin_factor: 1.0,
+            beta_globin_factor: 1.0,
+            hri_enabled: true,
+            porphyrin_margin: 1.3,
+            ferrochelatase_margin: 1.5,
+            zinc_insertion_fraction: 4e-4,
+            baseline_zpp_umol_per_mol: 30.0,
+            lead_alad_ic50_ug_dl: 150.0,
+            lead_ferrochelatase_ic50_ug_dl: 40.0,
+            free_globin_half_life_hours: 3.0,
+            apoglobin_half_life_hours: 48.0,
+            apoglobin_relative_toxicity: 0.05,
+            free_globin_toxic_g_dl: 0.1,
+            free_globin_apoptosis_per_hour: 0.016,
+            starvation_supply_threshold: 0.5,
+            starvation_apoptosis_per_hour: 0.02,
+            entry_max_per_day: 6.7e10,
+            epo_half_entry_mu_ml: 40.0,
+            tsat_half_progenitor: 0.10,
+            ring_sideroblast_iron_fg: 20.0,
+        }
+    }
+}
+
+impl MarrowConfig {
+    /// Checks every value against its valid range.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        use Ends::{Closed, OpenHigh, OpenLow};
+        let m = self;
+        check_all([
+            (
+                "marrow.critical_hb_g_dl",
+                f64::from(m.critical_hb_g_dl),
+                0.0,
+                100.0,
+                OpenLow,
+            ),
+            (
+                "marrow.fixed_budget_divisions",
+                f64::from(m.fixed_budget_divisions),
+                1.0,
+                12.0,
+                Closed,
+            ),
+            (
+                "marrow.division_cap",
+                f64::from(m.division_cap),
+                1.0,
+                12.0,
+                Closed,
+            ),
+            (
+                "marrow.maturation_clock_hours",
+                f64::from(m.maturation_clock_hours),
+                24.0,
+                1000.0,
+                Closed,
+            ),
+            (
+                "marrow.ineffective_probability",
+                f64::from(m.ineffective_probability),
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "marrow.proerythroblast_volume_fl",
+                f64::from(m.proerythroblast_volume_fl),
+                100.0,
+                5000.0,
+                Closed,
+            ),
+            (
+                "marrow.proerythroblast_volume_cv",
+                f64::from(m.proerythroblast_volume_cv),
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "marrow.growth_per_cycle",
+                f64::from(m.growth_per_cycle),
+                1.0,
+                2.0,
+                OpenHigh,
+            ),
+            (
+                "marrow.cycle_hours",
+                f64::from(m.cycle_hours),
+                4.0,
+                100.0,
+                Closed,
+            ),
+            ("marrow.cycle_cv", f64::from(m.cycle_cv), 0.0, 1.0, Closed),
+            (
+                "marrow.division_asymmetry_sd",
+                f64::from(m.division_asymmetry_sd),
+                0.0,
+                0.2,
+                Closed,
+            ),
+            (
+                "marrow.maturation_hours",
+                f64::from(m.maturation_hours),
+                1.0,
+                200.0,
+                Closed,
+            ),
+            (
+                "marrow.enucleation_volume_fraction",
+                f64::from(m.enucleation_volume_fraction),
+                0.0,
+                1.0,
+                OpenLow,
+            ),
+            (
+                "marrow.marrow_reticulocyte_hours",
+                f64::from(m.marrow_reticulocyte_hours),
+                0.0,
+                120.0,
+                Closed,
+            ),
+            (
+                "marrow.receptors_early",
+                f64::from(m.receptors_early),
+                0.0,
+                1e7,
+                Closed,
+            ),
+            (
+                "marrow.receptors_peak",
+                f64::from(m.receptors_peak),
+                0.0,
+                1e7,
+                Closed,
+            ),
+            (
+                "marrow.receptor_ramp_hours",
+                f64::from(m.receptor_ramp_hours),
+                1.0,
+                500.0,
+                Closed,
+            ),
+            (
+                "marrow.receptors_reticulocyte",
+                f64::from(m.receptors_reticulocyte),
+                0.0,
+                1e7,
+                Closed,
+            ),
+            (
+                "marrow.fe_atoms_per_receptor_hour",
+                f64::from(m.fe_atoms_per_receptor_hour),
+                0.0,
+                1000.0,
+                Closed,
+            ),
+            (
+                "marrow.tsat_half_uptake",
+                f64::from(m.tsat_half_uptake),
+                0.0,
+                10.0,
+                OpenLow,
+            ),
+            (
+                "marrow.globin_margin",
+                f64::from(m.globin_margin),
+                0.0,
+                10.0,
+                OpenLow,
+            ),
+            (
+                "marrow.alpha_globin_factor",
+                f64::from(m.alpha_globin_factor),
+                0.0,
+                2.0,
+                Closed,
+            ),
+            (
+                "marrow.beta_globin_factor",
+                f64::from(m.beta_globin_factor),
+                0.0,
+                2.0,
+                Closed,
+            ),
+            (
+                "marrow.porphyrin_margin",
+                f64::from(m.porphyrin_margin),
+                0.0,
+                10.0,
+                OpenLow,
+            ),
+            (
+                "marrow.ferrochelatase_margin",
+                f64::from(m.ferrochelatase_margin),
+                0.0,
+                10.0,
+                OpenLow,
+            ),
+            (
+                "marrow.membrane_reference_volume_fl",
+                f64::from(m.membrane_reference_volume_fl),
+                0.0,
+                1e4,
+                OpenLow,
+            ),
+            (
+                "marrow.baseline_zpp_umol_per_mol",
+                f64::from(m.baseline_zpp_umol_per_mol),
+                0.0,
+                1e6,
+                Closed,
+            ),
+            (
+                "marrow.zinc_insertion_fraction",
+                f64::from(m.zinc_insertion_fraction),
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "marrow.lead_alad_ic50_ug_dl",
+                f64::from(m.lead_alad_ic50_ug_dl),
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+            (
+                "marrow.lead_ferrochelatase_ic50_ug_dl",
+                f64::from(m.lead_ferrochelatase_ic50_ug_dl),
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+            (
+                "marrow.free_globin_half_life_hours",
+                f64::from(m.free_globin_half_life_hours),
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+            (
+                "marrow.apoglobin_relative_toxicity",
+                f64::from(m.apoglobin_relative_toxicity),
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "marrow.apoglobin_half_life_hours",
+                f64::from(m.apoglobin_half_life_hours),
+                0.0,
+                1e4,
+                OpenLow,
+            ),
+            (
+                "marrow.free_globin_toxic_g_dl",
+                f64::from(m.free_globin_toxic_g_dl),
+                0.0,
+                100.0,
+                Closed,
+            ),
+            (
+                "marrow.free_globin_apoptosis_per_hour",
+                f64::from(m.free_globin_apoptosis_per_hour),
+                0.0,
+                10.0,
+                Closed,
+            ),
+            (
+                "marrow.starvation_supply_threshold",
+                f64::from(m.starvation_supply_threshold),
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "marrow.starvation_apoptosis_per_hour",
+                f64::from(m.starvation_apoptosis_per_hour),
+                0.0,
+                10.0,
+                Closed,
+            ),
+            (
+                "marrow.entry_max_per_day",
+                f64::from(m.entry_max_per_day),
+                0.0,
+                1e14,
+                Closed,
+            ),
+            (
+                "marrow.epo_half_entry_mu_ml",
+                f64::from(m.epo_half_entry_mu_ml),
+                0.0,
+                1e5,
+                OpenLow,
+            ),
+            (
+                "marrow.tsat_half_progenitor",
+                f64::from(m.tsat_half_progenitor),
+                0.0,
+                1.0,
+                OpenLow,
+            ),
+            (
+                "marrow.ring_sideroblast_iron_fg",
+                f64::from(m.ring_sideroblast_iron_fg),
+                0.0,
+                1e6,
+                OpenLow,
+            ),
+            // Agents are identified by lineage and position in the division
+            // tree; the tree index must fit in 16 bits.
+            (
+                "marrow.division_cap",
+                f64::from(m.division_cap.max(m.fixed_budget_divisions)),
+                1.0,
+                14.0,
+                Closed,
+            ),
+        ])
+    }
+}

@@ -1,0 +1,277 @@
+//! The erythroblast population: struct-of-arrays state, chunk windows,
+//! entry of proerythroblasts and the serial application of a step's changes.
+
+use crate::config::MarrowConfig;
+use crate::plasma::PlasmaState;
+use crate::rng::{self, Purpose};
+use crate::sums::StepSums;
+use crate::view::SplitView;
+
+use super::{MarrowScratch, MarrowStep, Stage, FE_FG_PER_PG_HB, LINEAGE_SHIFT, PROGENITOR_HILL};
+
+/// All erythroblast agents, struct-of-arrays; every field is indexed like `volume_fl`.
+#[derive(Clone, Debug, Default)]
+pub struct Erythroblasts {
+    /// Cell volume, fL.
+    pub volume_fl: Vec<f32>,
+    /// Hemoglobin content, pg.
+    pub hb_pg: Vec<f32>,
+    /// Iron taken up but not (yet) in heme: mitochondrial/free iron, fg.
+    pub mito_fe_fg: Vec<f32>,
+    /// Unpaired globin chains, pg (Hb-equivalent mass).
+    pub free_globin_pg: Vec<f32>,
+    /// Hours into the current phase (cycle, maturation or reticulocyte).
+    pub phase_h: Vec<f32>,
+    /// Length of the current phase, hours.
+    pub phase_len_h: Vec<f32>,
+    /// Hours since the lineage's proerythroblast entered (differentiation clock).
+    pub age_h: Vec<f32>,
+    /// Identity: lineage and position in the division tree; keys the random streams.
+    pub id: Vec<u64>,
+    /// Divisions since entry.
+    pub divisions: Vec<u8>,
+    /// [`Stage`] as u8.
+    pub stage: Vec<u8>,
+}
+
+/// Bytes of state per erythroblast agent.
+pub const ERYTHROBLAST_BYTES: usize = 7 * 4 + 8 + 1 + 1;
+
+/// A mutable window on a contiguous run of agents.
+pub struct ErythroblastsMut<'a> {
+    /// Index of the first agent of the window in the whole population.
+    pub offset: usize,
+    pub(super) volume_fl: &'a mut [f32],
+    pub(super) hb_pg: &'a mut [f32],
+    pub(super) mito_fe_fg: &'a mut [f32],
+    pub(super) free_globin_pg: &'a mut [f32],
+    pub(super) phase_h: &'a mut [f32],
+    pub(super) phase_len_h: &'a mut [f32],
+    pub(super) age_h: &'a mut [f32],
+    pub(super) id: &'a [u64],
+    pub(super) divisions: &'a mut [u8],
+    pub(super) stage: &'a mut [u8],
+}
+
+impl SplitView for ErythroblastsMut<'_> {
+    fn len(&self) -> usize {
+        self.volume_fl.len()
+    }
+
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        let (v0, v1) = self.volume_fl.split_at_mut(mid);
+        let (h0, h1) = self.hb_pg.split_at_mut(mid);
+        let (m0, m1) = self.mito_fe_fg.split_at_mut(mid);
+        let (g0, g1) = self.free_globin_pg.split_at_mut(mid);
+        let (p0, p1) = self.phase_h.split_at_mut(mid);
+        let (l0, l1) = self.phase_len_h.split_at_mut(mid);
+        let (a0, a1) = self.age_h.split_at_mut(mid);
+        let (i0, i1) = self.id.split_at(mid);
+        let (d0, d1) = self.divisions.split_at_mut(mid);
+        let (s0, s1) = self.stage.split_at_mut(mid);
+        let left = Self {
+            offset: self.offset,
+            volume_fl: v0,
+            hb_pg: h0,
+            mito_fe_fg: m0,
+            free_globin_pg: g0,
+            phase_h: p0,
+            phase_len_h: l0,
+            age_h: a0,
+            id: i0,
+            divisions: d0,
+            stage: s0,
+        };
+        let right = Self {
+            offset: self.offset + mid,
+            volume_fl: v1,
+            hb_pg: h1,
+            mito_fe_fg: m1,
+            free_globin_pg: g1,
+            phase_h: p1,
+            phase_len_h: l1,
+            age_h: a1,
+            id: i1,
+            divisions: d1,
+            stage: s1,
+        };
+        (left, right)
+    }
+}
+
+/// One cell, as moved between the arrays and the staging buffers.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Erythroblast {
+    /// See [`Erythroblasts::volume_fl`].
+    pub volume_fl: f32,
+    /// See [`Erythroblasts::hb_pg`].
+    pub hb_pg: f32,
+    /// See [`Erythroblasts::mito_fe_fg`].
+    pub mito_fe_fg: f32,
+    /// See [`Erythroblasts::free_globin_pg`].
+    pub free_globin_pg: f32,
+    /// See [`Erythroblasts::phase_h`].
+    pub phase_h: f32,
+    /// See [`Erythroblasts::phase_len_h`].
+    pub phase_len_h: f32,
+    /// See [`Erythroblasts::age_h`].
+    pub age_h: f32,
+    /// See [`Erythroblasts::id`].
+    pub id: u64,
+    /// See [`Erythroblasts::divisions`].
+    pub divisions: u8,
+    /// See [`Erythroblasts::stage`].
+    pub stage: u8,
+}
+
+/// A reticulocyte leaving the marrow that the circulating sample follows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Released {
+    /// Volume at release, fL.
+    pub volume_fl: f32,
+    /// Hemoglobin at release, pg.
+    pub hb_pg: f32,
+    /// Identity (keys its lifespan draw).
+    pub id: u64,
+}
+
+/// The marrow: its agents and the bookkeeping of entry.
+#[derive(Clone, Debug, Default)]
+pub struct Marrow {
+    /// The agents.
+    pub cells: Erythroblasts,
+    /// Lineages started so far (the next lineage id).
+    pub lineages: u64,
+    /// Fractional proerythroblast agents carried to the next step, so entry
+    /// is deterministic and unbiased at any scale.
+    pub entry_carry: f64,
+}
+
+impl Marrow {
+    /// Number of agents.
+    pub fn len(&self) -> usize {
+        self.cells.volume_fl.len()
+    }
+
+    /// True when the marrow holds no agent.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Proerythroblast entry for one step: real cells per hour from EPO
+    /// (saturating) and transferrin saturation (iron-restricted progenitor
+    /// expansion), as agents with drawn starting volumes and cycle lengths.
+    pub fn enter(
+        &mut self,
+        m: &MarrowConfig,
+        plasma: &PlasmaState,
+        ctx: &MarrowStep,
+        cells_per_agent: f64,
+        sums: &mut StepSums,
+    ) {
+        let epo = plasma.epo_mu_ml / (plasma.epo_mu_ml + m.epo_half_entry_mu_ml);
+        let t = (plasma.tsat / m.tsat_half_progenitor).powi(PROGENITOR_HILL);
+        let iron = t / (1.0 + t);
+        let per_step = m.entry_max_per_day / 24.0 * epo * iron * ctx.dt_h as f64 / cells_per_agent;
+        self.entry_carry += per_step;
+        let n = self.entry_carry.floor();
+        self.entry_carry -= n;
+        for _ in 0..n as u64 {
+            let id = (self.lineages << LINEAGE_SHIFT) | 1;
+            self.lineages += 1;
+            let cv = m.proerythroblast_volume_cv;
+            let z = rng::normal(ctx.seed, id, Purpose::EntryVolume, 0);
+            let volume = m.proerythroblast_volume_fl * (cv * z - 0.5 * cv * cv).exp();
+            self.cells.push(Erythroblast {
+                volume_fl: volume as f32,
+                hb_pg: 0.0,
+                mito_fe_fg: 0.0,
+                free_globin_pg: 0.0,
+                phase_h: 0.0,
+                phase_len_h: ctx.cycle_length(id),
+                age_h: 0.0,
+                id,
+                divisions: 0,
+                stage: Stage::Proliferating as u8,
+            });
+            sums.entered += 1;
+        }
+    }
+
+    /// A window on all agents, to be split into chunks.
+    pub fn view(&mut self) -> ErythroblastsMut<'_> {
+        let c = &mut self.cells;
+        ErythroblastsMut {
+            offset: 0,
+            volume_fl: &mut c.volume_fl,
+            hb_pg: &mut c.hb_pg,
+            mito_fe_fg: &mut c.mito_fe_fg,
+            free_globin_pg: &mut c.free_globin_pg,
+            phase_h: &mut c.phase_h,
+            phase_len_h: &mut c.phase_len_h,
+            age_h: &mut c.age_h,
+            id: &c.id,
+            divisions: &mut c.divisions,
+            stage: &mut c.stage,
+        }
+    }
+
+    /// Applies the staged changes of every chunk, in chunk order: removes the
+    /// gone (filling holes from the end, so only departures move) and then
+    /// appends the daughters. Deterministic because it is serial.
+    pub fn apply(&mut self, scratches: &[MarrowScratch]) {
+        // Indices ascend within and across chunks, so walking the chunks
+        // backwards removes from the highest index down and no pending index
+        // is ever moved by a swap.
+        for scratch in scratches.iter().rev() {
+            for &i in scratch.gone.iter().rev() {
+                self.cells.swap_remove(i as usize);
+            }
+        }
+        for scratch in scratches {
+            for d in &scratch.daughters {
+                self.cells.push(*d);
+            }
+        }
+    }
+
+    /// Iron held by the marrow agents (hemoglobin and mitochondrial), fg per agent-weight.
+    pub fn iron_fe_fg(&self) -> f64 {
+        let c = &self.cells;
+        c.hb_pg
+            .iter()
+            .map(|&h| h as f64 * FE_FG_PER_PG_HB)
+            .sum::<f64>()
+            + c.mito_fe_fg.iter().map(|&m| m as f64).sum::<f64>()
+    }
+}
+
+impl Erythroblasts {
+    /// Appends one cell.
+    pub fn push(&mut self, c: Erythroblast) {
+        self.volume_fl.push(c.volume_fl);
+        self.hb_pg.push(c.hb_pg);
+        self.mito_fe_fg.push(c.mito_fe_fg);
+        self.free_globin_pg.push(c.free_globin_pg);
+        self.phase_h.push(c.phase_h);
+        self.phase_len_h.push(c.phase_len_h);
+        self.age_h.push(c.age_h);
+        self.id.push(c.id);
+        self.divisions.push(c.divisions);
+        self.stage.push(c.stage);
+    }
+
+    /// Removes cell `i`, moving the last cell into its place.
+    pub fn swap_remove(&mut self, i: usize) {
+        self.volume_fl.swap_remove(i);
+        self.hb_pg.swap_remove(i);
+        self.mito_fe_fg.swap_remove(i);
+        self.free_globin_pg.swap_remove(i);
+        self.phase_h.swap_remove(i);
+        self.phase_len_h.swap_remove(i);
+        self.age_h.swap_remove(i);
+        self.id.swap_remove(i);
+        self.divisions.swap_remove(i);
+        self.stage.swap_remove(i);
+    }
+}

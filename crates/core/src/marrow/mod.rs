@@ -1,0 +1,45 @@
+//! Erythroblast agents: entry, growth, hemoglobin synthesis, the division
+//! decision, maturation, enucleation and release. This is the hot loop
+//! ([`advance`] in `kernel.rs`).
+//!
+//! State is struct-of-arrays ([`Erythroblasts`]); a step runs over
+//! fixed-size chunks ([`ErythroblastsMut`]) that each write only their own
+//! [`MarrowScratch`], so chunks can run on any thread in any order and the
+//! result is the same. Daughters, departures and deaths are staged in the
+//! scratch and applied after the step by [`Marrow::apply`].
+
+mod cells;
+mod kernel;
+mod step;
+
+pub use cells::{
+    Erythroblast, Erythroblasts, ErythroblastsMut, Marrow, Released, ERYTHROBLAST_BYTES,
+};
+pub use kernel::{advance, MarrowScratch};
+pub use step::MarrowStep;
+
+/// Iron in hemoglobin: 3.47 fg Fe per pg Hb (MODEL.md; 4 Fe per 64.5 kDa).
+pub const FE_FG_PER_PG_HB: f64 = 3.47;
+/// Mass of one iron atom, fg (55.845 g/mol / Avogadro).
+pub const FE_FG_PER_ATOM: f64 = 9.2733e-8;
+/// Transferrin saturation of the healthy reference: capacities are stated
+/// relative to a cell's iron uptake at this saturation (healthy man, Israel 2022).
+pub const REFERENCE_TSAT: f64 = 0.30;
+/// Hill exponent of iron-restricted progenitor expansion in transferrin
+/// saturation: steep, so saturations in the healthy range (20-45%) barely
+/// matter and those of iron deficiency (< 10-15%) do (assumption).
+pub const PROGENITOR_HILL: i32 = 3;
+/// Agent ids are `lineage << LINEAGE_SHIFT | tree index` (root 1, children 2k, 2k+1).
+pub const LINEAGE_SHIFT: u32 = 16;
+
+/// Where an erythroblast is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Stage {
+    /// Cycling: grows, makes hemoglobin, decides at each cycle's end.
+    Proliferating = 0,
+    /// Post-mitotic: still making hemoglobin, until enucleation.
+    Maturing = 1,
+    /// Enucleated, still in the marrow, remodelling.
+    Reticulocyte = 2,
+}
