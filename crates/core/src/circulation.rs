@@ -75,6 +75,17 @@ pub struct CirculationScratch {
     pub gone: Vec<u32>,
 }
 
+impl CirculationScratch {
+    /// A scratch sized for a chunk of `agents` (room for a 64th of them to
+    /// leave in one step; about 1/2800 do).
+    pub fn with_capacity(agents: usize) -> Self {
+        Self {
+            sums: StepSums::default(),
+            gone: Vec::with_capacity(agents / 64 + 64),
+        }
+    }
+}
+
 /// Per-step constants of circulation.
 #[derive(Clone, Debug)]
 pub struct CirculationStep {
@@ -173,6 +184,30 @@ impl RedCells {
     /// True when no agent circulates.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Reserves room for `extra` more cells.
+    pub fn reserve(&mut self, extra: usize) {
+        self.volume_fl.reserve(extra);
+        self.hb_pg.reserve(extra);
+        self.age_h.reserve(extra);
+        self.lifespan_h.reserve(extra);
+    }
+
+    /// Repeats the population `copies` times (see `Marrow::tile`).
+    pub fn tile(&mut self, copies: usize) {
+        let n = self.len();
+        self.reserve(n * (copies - 1));
+        for _ in 1..copies {
+            for i in 0..n {
+                self.push(
+                    self.volume_fl[i],
+                    self.hb_pg[i],
+                    self.age_h[i],
+                    self.lifespan_h[i],
+                );
+            }
+        }
     }
 
     /// A window on all cells, to be split into chunks.

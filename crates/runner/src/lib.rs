@@ -49,6 +49,8 @@ pub struct Simulation {
     blood: RedCells,
     plasma: Box<dyn Plasma + Send>,
     marrow_scratch: Vec<MarrowScratch>,
+    /// Chunks the marrow had in the last step (`marrow_scratch` may be longer).
+    marrow_chunks: usize,
     blood_scratch: Vec<CirculationScratch>,
     remodel_per_h: f64,
     step: u64,
@@ -74,6 +76,7 @@ impl Simulation {
             blood: RedCells::default(),
             plasma,
             marrow_scratch: Vec::new(),
+            marrow_chunks: 0,
             blood_scratch: Vec::new(),
             step: 0,
             burn_in_steps: 0,
@@ -82,6 +85,7 @@ impl Simulation {
             last: StepSums::default(),
         };
         steady::build(&mut sim);
+        sim.reserve_headroom();
         Ok(sim)
     }
 
@@ -132,6 +136,39 @@ impl Simulation {
         self.last = sums;
     }
 
+    /// Advances the marrow alone one step at the current plasma state, as
+    /// the benchmarks measure the hot loop (the circulation does not move).
+    pub fn step_marrow_only(&mut self) {
+        let plasma = self.plasma.state();
+        self.last = self.advance_agents(&plasma, false);
+        self.step += 1;
+    }
+
+    /// The steady state of `config` repeated `copies` times: a population
+    /// `copies` times larger whose agents are copies with fresh lineage ids,
+    /// each standing for `1/copies` as many real cells, so body quantities
+    /// are unchanged. Builds large benchmark populations in seconds instead
+    /// of burning in each at full size.
+    pub fn tiled(config: Config, copies: usize) -> Result<Self, Error> {
+        let mut sim = Self::new(config)?;
+        if copies > 1 {
+            sim.marrow.tile(copies);
+            sim.blood.tile(copies);
+            sim.config.scale.cells_per_agent /= copies as f64;
+        }
+        sim.reserve_headroom();
+        Ok(sim)
+    }
+
+    /// Reserves room for the population to fluctuate around its steady
+    /// state, so steps do not reallocate the agent arrays.
+    fn reserve_headroom(&mut self) {
+        let m = self.marrow.len() / 4 + 4096;
+        let b = self.blood.len() / 8 + 4096;
+        self.marrow.reserve(m);
+        self.blood.reserve(b);
+    }
+
     /// Marrow (and, with `with_blood`, circulation) advance one step at
     /// `plasma`; returns the folded sums.
     fn advance_agents(&mut self, plasma: &PlasmaState, with_blood: bool) -> StepSums {
@@ -156,18 +193,25 @@ impl Simulation {
         );
 
         let n_chunks = parallel::chunk_count(self.marrow.len());
-        self.marrow_scratch
-            .resize_with(n_chunks, MarrowScratch::default);
+        // Scratch only grows, so a step allocates nothing once warm.
+        if self.marrow_scratch.len() < n_chunks {
+            self.marrow_scratch
+                .resize_with(n_chunks, || MarrowScratch::with_capacity(parallel::CHUNK));
+        }
         let blood_ctx = CirculationStep::new(&cfg.circulation, dt, self.remodel_per_h, &ctx);
         let n_blood = if with_blood {
             parallel::chunk_count(self.blood.len())
         } else {
             0
         };
-        self.blood_scratch
-            .resize_with(n_blood, CirculationScratch::default);
+        if self.blood_scratch.len() < n_blood {
+            self.blood_scratch.resize_with(n_blood, || {
+                CirculationScratch::with_capacity(parallel::CHUNK)
+            });
+        }
 
         let marrow_view = self.marrow.view();
+        self.marrow_chunks = n_chunks;
         let marrow_scratch = &mut self.marrow_scratch[..n_chunks];
         let blood_view = self.blood.view();
         let blood_scratch = &mut self.blood_scratch[..n_blood];

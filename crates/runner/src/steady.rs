@@ -30,7 +30,7 @@ pub(crate) fn build(sim: &mut Simulation) {
         sim.burn_in_steps += 1;
         if k + template_steps >= steps {
             templates.extend(
-                sim.marrow_scratch
+                sim.marrow_scratch[..sim.marrow_chunks]
                     .iter()
                     .flat_map(|s| s.released.iter().copied()),
             );

@@ -198,6 +198,28 @@ impl Marrow {
         }
     }
 
+    /// Reserves room for `extra` more agents.
+    pub fn reserve(&mut self, extra: usize) {
+        self.cells.reserve(extra);
+    }
+
+    /// Repeats the population `copies` times; copy `k` of lineage `l` becomes
+    /// lineage `l + k * lineages`, so ids stay unique and future entries
+    /// continue above them.
+    pub fn tile(&mut self, copies: usize) {
+        let n = self.len();
+        self.cells.reserve(n * (copies - 1));
+        for k in 1..copies as u64 {
+            for i in 0..n {
+                let mut c = self.cells.get(i);
+                c.id += (k * self.lineages) << LINEAGE_SHIFT;
+                self.cells.push(c);
+            }
+        }
+        self.lineages *= copies as u64;
+        self.entry_carry *= copies as f64;
+    }
+
     /// A window on all agents, to be split into chunks.
     pub fn view(&mut self) -> ErythroblastsMut<'_> {
         let c = &mut self.cells;
@@ -247,6 +269,36 @@ impl Marrow {
 }
 
 impl Erythroblasts {
+    /// Reserves room for `extra` more cells in every array.
+    pub fn reserve(&mut self, extra: usize) {
+        self.volume_fl.reserve(extra);
+        self.hb_pg.reserve(extra);
+        self.mito_fe_fg.reserve(extra);
+        self.free_globin_pg.reserve(extra);
+        self.phase_h.reserve(extra);
+        self.phase_len_h.reserve(extra);
+        self.age_h.reserve(extra);
+        self.id.reserve(extra);
+        self.divisions.reserve(extra);
+        self.stage.reserve(extra);
+    }
+
+    /// Cell `i`.
+    pub fn get(&self, i: usize) -> Erythroblast {
+        Erythroblast {
+            volume_fl: self.volume_fl[i],
+            hb_pg: self.hb_pg[i],
+            mito_fe_fg: self.mito_fe_fg[i],
+            free_globin_pg: self.free_globin_pg[i],
+            phase_h: self.phase_h[i],
+            phase_len_h: self.phase_len_h[i],
+            age_h: self.age_h[i],
+            id: self.id[i],
+            divisions: self.divisions[i],
+            stage: self.stage[i],
+        }
+    }
+
     /// Appends one cell.
     pub fn push(&mut self, c: Erythroblast) {
         self.volume_fl.push(c.volume_fl);

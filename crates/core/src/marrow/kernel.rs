@@ -22,6 +22,19 @@ pub struct MarrowScratch {
 }
 
 impl MarrowScratch {
+    /// A scratch sized for a chunk of `agents`: room for an eighth of them
+    /// to divide, leave or be released in one step, more than a step sees,
+    /// so buffers do not grow after the first steps.
+    pub fn with_capacity(agents: usize) -> Self {
+        let room = agents / 8 + 64;
+        Self {
+            sums: StepSums::default(),
+            daughters: Vec::with_capacity(room),
+            gone: Vec::with_capacity(room),
+            released: Vec::with_capacity(room),
+        }
+    }
+
     fn clear(&mut self) {
         self.sums = StepSums::default();
         self.daughters.clear();
