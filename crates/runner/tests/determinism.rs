@@ -15,34 +15,8 @@ fn fingerprint(threads: usize, config: &Config) -> (Vec<u64>, u64) {
             .flat_map(|s| s.fields())
             .map(|(_, v)| v.to_bits())
             .collect();
-        (bits, state_digest(&sim))
+        (bits, common::state_digest(&sim))
     })
-}
-
-/// FNV-1a over every agent's state, in storage order.
-fn state_digest(sim: &Simulation) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |x: u64| {
-        h ^= x;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    let m = &sim.marrow().cells;
-    for i in 0..m.volume_fl.len() {
-        eat(m.volume_fl[i].to_bits() as u64);
-        eat(m.hb_pg[i].to_bits() as u64);
-        eat(m.mito_fe_fg[i].to_bits() as u64);
-        eat(m.free_globin_pg[i].to_bits() as u64);
-        eat(m.id[i]);
-        eat(m.stage[i] as u64 | (m.divisions[i] as u64) << 8);
-    }
-    let b = sim.blood();
-    for i in 0..b.len() {
-        eat(b.volume_fl[i].to_bits() as u64);
-        eat(b.hb_pg[i].to_bits() as u64);
-        eat(b.age_h[i].to_bits() as u64);
-        eat(b.lifespan_h[i].to_bits() as u64);
-    }
-    h
 }
 
 #[test]
