@@ -5,6 +5,7 @@
 //! blood count against the reference ranges and writes the results
 //! atomically. Errors are printed with their cause chain; the exit code is 2.
 
+mod bench;
 mod config_file;
 mod output;
 mod reference;
@@ -30,6 +31,8 @@ struct Cli {
 enum Command {
     /// Run one config (default: the embedded healthy adult man) and write its results.
     Run(RunArgs),
+    /// Measure the marrow kernel against this machine's memory bandwidth.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Args, Default)]
@@ -54,6 +57,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Run(args)) => run(args),
+        Some(Command::Bench(args)) => bench::run(args),
         None => run(RunArgs::default()),
     };
     if let Err(e) = result {
@@ -83,12 +87,7 @@ fn run(args: RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results").join("runs").join(&name));
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        anyhow::ensure!(n >= 1, "--threads must be at least 1");
-        pool = pool.num_threads(n);
-    }
-    let pool = pool.build().context("cannot start the thread pool")?;
+    let pool = thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
 
     let started = Instant::now();
@@ -131,6 +130,16 @@ fn run(args: RunArgs) -> Result<()> {
     );
     println!("results: {}", written.display());
     Ok(())
+}
+
+/// A rayon pool of `threads` threads (all cores when `None`).
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        anyhow::ensure!(n >= 1, "--threads must be at least 1");
+        pool = pool.num_threads(n);
+    }
+    pool.build().context("cannot start the thread pool")
 }
 
 fn stem(path: &Path) -> String {

@@ -13,6 +13,7 @@
 //! stationary, and a full circulation is built from that output.
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod parallel;
 pub mod sample;
 pub mod steady;

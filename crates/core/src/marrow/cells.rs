@@ -37,6 +37,10 @@ pub struct Erythroblasts {
 /// Bytes of state per erythroblast agent.
 pub const ERYTHROBLAST_BYTES: usize = 7 * 4 + 8 + 1 + 1;
 
+/// Bytes a step moves per erythroblast: every field read, every field but
+/// the id written back.
+pub const ERYTHROBLAST_TRAFFIC_BYTES: usize = ERYTHROBLAST_BYTES + (ERYTHROBLAST_BYTES - 8);
+
 /// A mutable window on a contiguous run of agents.
 pub struct ErythroblastsMut<'a> {
     /// Index of the first agent of the window in the whole population.

@@ -5,7 +5,8 @@ use crate::rng::{self, Purpose};
 use crate::sums::StepSums;
 
 use super::{
-    Erythroblast, ErythroblastsMut, MarrowStep, Released, Stage, FE_FG_PER_PG_HB, LINEAGE_SHIFT,
+    max, min, Erythroblast, ErythroblastsMut, MarrowStep, Released, Stage, FE_FG_PER_PG_HB,
+    LINEAGE_SHIFT,
 };
 
 /// What one chunk produced in a step, reused from step to step.
@@ -130,41 +131,42 @@ fn step_cell(
     let receptor_uptake = receptors * ctx.uptake_per_receptor;
     let alpha = reference * ctx.alpha_margin;
     let beta = reference * ctx.beta_margin;
-    let pairs = alpha.min(beta);
+    let pairs = min(alpha, beta);
     // Free heme and iron in the cytosol repress uptake (IRP/IRE) to what the
     // globin can use; mitochondrial iron is not sensed, so it can pile up.
-    let uptake = receptor_uptake.min(pairs);
+    let uptake = min(receptor_uptake, pairs);
     let iron = c.mito_fe_fg + uptake;
     let porphyrin = reference * ctx.porphyrin_margin;
     let ferrochelatase = reference * ctx.ferrochelatase_margin;
-    let heme_supply = iron.min(porphyrin).min(ferrochelatase);
+    let heme_supply = min(min(iron, porphyrin), ferrochelatase);
     // HRI senses the heme the cell could make (iron from receptors, enzymes)
     // and throttles globin translation to it; without HRI chains are made at
     // full capacity whatever the heme.
     let (alpha_made, beta_made) = if ctx.hri_enabled {
-        let could = (c.mito_fe_fg + receptor_uptake)
-            .min(porphyrin)
-            .min(ferrochelatase);
-        (alpha.min(could), beta.min(could))
+        let could = min(
+            min(c.mito_fe_fg + receptor_uptake, porphyrin),
+            ferrochelatase,
+        );
+        (min(alpha, could), min(beta, could))
     } else {
         (alpha, beta)
     };
-    let hb_fe = alpha_made.min(beta_made).min(heme_supply);
+    let hb_fe = min(min(alpha_made, beta_made), heme_supply);
     let unpaired_fe = if ctx.hri_enabled {
         // Excess alpha precipitates (beta-thalassemia); excess beta forms
         // soluble tetramers and is degraded, so only alpha counts.
-        (alpha_made - beta_made).max(0.0) * 0.5
+        max(alpha_made - beta_made, 0.0) * 0.5
     } else {
         (alpha_made + beta_made) * 0.5 - hb_fe
     };
     // Ferrochelatase puts a little zinc into protoporphyrin always, and much
     // more into the protoporphyrin made for globin that found no iron.
-    let unchelated = (porphyrin.min(pairs) - hb_fe).max(0.0);
+    let unchelated = max(min(porphyrin, pairs) - hb_fe, 0.0);
     let zpp = unchelated * ctx.zinc_fraction + hb_fe * ctx.baseline_zpp;
 
     let (hb_before, mito_before) = (c.hb_pg, c.mito_fe_fg);
     c.hb_pg += hb_fe / FE_FG_PER_PG_HB as f32;
-    c.mito_fe_fg = (iron - hb_fe).max(0.0);
+    c.mito_fe_fg = max(iron - hb_fe, 0.0);
     c.free_globin_pg =
         c.free_globin_pg * ctx.free_globin_decay + unpaired_fe / FE_FG_PER_PG_HB as f32;
     // The flows reported are the exact changes of the stored state, so the
@@ -206,7 +208,12 @@ fn step_cell(
 
     match c.stage {
         0 => {
-            c.volume_fl *= ctx.growth_per_step.powf(pace);
+            // powf(x, 1) == x exactly: skip the call on the common path.
+            c.volume_fl *= if pace == 1.0 {
+                ctx.growth_per_step
+            } else {
+                ctx.growth_per_step.powf(pace)
+            };
             if c.phase_h >= c.phase_len_h {
                 return decide(c, ctx, s);
             }

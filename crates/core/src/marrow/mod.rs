@@ -14,6 +14,7 @@ mod step;
 
 pub use cells::{
     Erythroblast, Erythroblasts, ErythroblastsMut, Marrow, Released, ERYTHROBLAST_BYTES,
+    ERYTHROBLAST_TRAFFIC_BYTES,
 };
 pub use kernel::{advance, MarrowScratch};
 pub use step::MarrowStep;
@@ -42,4 +43,25 @@ pub enum Stage {
     Maturing = 1,
     /// Enucleated, still in the marrow, remodelling.
     Reticulocyte = 2,
+}
+
+/// The smaller of two non-NaN values: a single `minss`, where `f32::min`
+/// adds NaN handling the model never needs (no state is ever NaN).
+#[inline(always)]
+pub(crate) fn min(a: f32, b: f32) -> f32 {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+/// The larger of two non-NaN values (see [`min`]).
+#[inline(always)]
+pub(crate) fn max(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
+    } else {
+        b
+    }
 }

@@ -5,7 +5,7 @@ use crate::config::{DivisionRule, MarrowConfig};
 use crate::plasma::PlasmaState;
 use crate::rng::{self, Purpose};
 
-use super::{FE_FG_PER_ATOM, REFERENCE_TSAT};
+use super::{min, FE_FG_PER_ATOM, REFERENCE_TSAT};
 
 /// Everything a step needs besides the agents: validated parameters turned
 /// into per-step constants, and the plasma state.
@@ -154,14 +154,13 @@ impl MarrowStep {
     pub(super) fn receptors(&self, stage: u8, age_h: f32, phase_h: f32, phase_len_h: f32) -> f32 {
         let program = |t: f32| {
             self.receptors_early
-                + (self.receptors_peak - self.receptors_early) * (t / self.receptor_ramp_h).min(1.0)
+                + (self.receptors_peak - self.receptors_early) * min(t / self.receptor_ramp_h, 1.0)
         };
         match stage {
             0 => program(age_h),
             1 => {
                 let at_decision = program(age_h - phase_h);
-                at_decision
-                    + (self.receptors_retic - at_decision) * (phase_h / phase_len_h).min(1.0)
+                at_decision + (self.receptors_retic - at_decision) * min(phase_h / phase_len_h, 1.0)
             }
             _ => self.receptors_retic,
         }
