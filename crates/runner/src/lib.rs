@@ -145,6 +145,48 @@ impl Simulation {
         self.step += 1;
     }
 
+    /// Advances the circulation alone one step (no marrow, no releases), as
+    /// the benchmarks measure it.
+    pub fn step_blood_only(&mut self) {
+        let plasma = self.plasma.state();
+        let cfg = &self.config;
+        let dt = cfg.run.dt_hours;
+        let step = self.burn_in_steps + self.step;
+        let ctx = MarrowStep::new(
+            &cfg.marrow,
+            &plasma,
+            cfg.run.seed,
+            step,
+            dt,
+            self.remodel_per_h,
+            1.0,
+        );
+        let blood_ctx = CirculationStep::new(&cfg.circulation, dt, self.remodel_per_h, &ctx);
+        let n_blood = parallel::chunk_count(self.blood.len());
+        if self.blood_scratch.len() < n_blood {
+            self.blood_scratch.resize_with(n_blood, || {
+                CirculationScratch::with_capacity(parallel::CHUNK)
+            });
+        }
+        parallel::for_each_chunk(
+            self.blood.view(),
+            &mut self.blood_scratch[..n_blood],
+            &|v, s| circulation::advance(v, &blood_ctx, s),
+        );
+        let mut sums = StepSums::default();
+        for s in &self.blood_scratch[..n_blood] {
+            sums.merge(&s.sums);
+        }
+        self.blood.apply(
+            &self.blood_scratch[..n_blood],
+            std::iter::empty(),
+            cfg.run.seed,
+            &cfg.circulation,
+        );
+        self.last = sums;
+        self.step += 1;
+    }
+
     /// The steady state of `config` repeated `copies` times: a population
     /// `copies` times larger whose agents are copies with fresh lineage ids,
     /// each standing for `1/copies` as many real cells, so body quantities
