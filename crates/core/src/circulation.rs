@@ -94,6 +94,9 @@ pub struct CirculationStep {
     remodel_per_step: f32,
     volume_per_step: f32,
     hb_per_step: f32,
+    seed: u64,
+    step: u64,
+    bleed_probability: f64,
     /// Iron a reticulocyte takes up per step (receptor-limited), fg.
     retic_uptake_fe_fg: f32,
     /// Iron a reticulocyte's globin can pair per step, fg.
@@ -104,7 +107,13 @@ impl CirculationStep {
     /// Per-step constants. `remodel_per_h` is the hourly volume factor of
     /// reticulocyte remodelling; the reticulocyte's iron uptake and globin
     /// capacity per step come from the marrow's step (same receptors, same plasma).
-    pub fn new(c: &CirculationConfig, dt_h: f64, remodel_per_h: f64, marrow: &MarrowStep) -> Self {
+    pub fn new(
+        c: &CirculationConfig,
+        dt_h: f64,
+        remodel_per_h: f64,
+        marrow: &MarrowStep,
+        blood_loss_fraction: f64,
+    ) -> Self {
         let (uptake, pairs) = marrow.reticulocyte_capacity_fe_fg();
         let mean_life_h = c.lifespan_days * 24.0;
         // Exponential loss that reaches the configured fraction at the mean lifespan.
@@ -115,6 +124,9 @@ impl CirculationStep {
             remodel_per_step: remodel_per_h.powf(dt_h) as f32,
             volume_per_step: per_h(c.mature_volume_loss).powf(dt_h) as f32,
             hb_per_step: per_h(c.mature_hb_loss).powf(dt_h) as f32,
+            seed: marrow.seed,
+            step: marrow.step,
+            bleed_probability: (blood_loss_fraction * dt_h).min(1.0),
             retic_uptake_fe_fg: uptake,
             retic_pairs_fe_fg: pairs,
         }
@@ -137,7 +149,16 @@ pub fn advance(cells: RedCellsMut<'_>, ctx: &CirculationStep, out: &mut Circulat
     for i in 0..volume_fl.len() {
         let age = age_h[i] + ctx.dt_h;
         age_h[i] = age;
-        if age >= lifespan_h[i] {
+        if ctx.bleed_probability > 0.0
+            && rng::uniform(ctx.seed, (offset + i) as u64, Purpose::Bleeding, ctx.step)
+                < ctx.bleed_probability
+        {
+            // Keyed by position and step: circulating agents carry no id,
+            // and their order is deterministic.
+            s.bled += 1;
+            s.bled_fe_fg += hb_pg[i] as f64 * FE_FG_PER_PG_HB;
+            out.gone.push((offset + i) as u32);
+        } else if age >= lifespan_h[i] {
             s.senescent += 1;
             s.senescent_fe_fg += hb_pg[i] as f64 * FE_FG_PER_PG_HB;
             out.gone.push((offset + i) as u32);

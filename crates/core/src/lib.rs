@@ -28,6 +28,7 @@
 //!   buffers until the step ends, so a chunk never changes another's data.
 #![deny(missing_docs)]
 
+pub mod body;
 pub mod circulation;
 pub mod config;
 pub mod marrow;

@@ -17,6 +17,10 @@ pub struct PlasmaState {
     pub epo_mu_ml: f64,
     /// Blood lead, ug/dL.
     pub lead_ug_dl: f64,
+    /// Fraction of the circulating blood lost per hour (bleeding,
+    /// menstruation, donation); each red cell leaves with this probability
+    /// per hour of the step.
+    pub blood_loss_fraction: f64,
 }
 
 /// A source of the plasma state: read before a step, advanced after it with
@@ -26,6 +30,8 @@ pub trait Plasma {
     fn state(&self) -> PlasmaState;
     /// Moves to `day` given what the agents took and gave in the last step.
     fn advance(&mut self, day: f64, sums: &StepSums, dt_hours: f64);
+    /// For reading a concrete plasma model's own measures.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// Plasma prescribed by schedules over days.
@@ -47,6 +53,7 @@ impl PrescribedPlasma {
             tsat: c.tsat.at_day(day),
             epo_mu_ml: c.epo_mu_ml.at_day(day),
             lead_ug_dl: c.lead_ug_dl.at_day(day),
+            blood_loss_fraction: 0.0,
         }
     }
 }
@@ -58,5 +65,9 @@ impl Plasma for PrescribedPlasma {
 
     fn advance(&mut self, day: f64, _sums: &StepSums, _dt_hours: f64) {
         self.now = Self::at(&self.config, day);
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

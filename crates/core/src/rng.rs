@@ -27,6 +27,8 @@ pub enum Purpose {
     Sample = 6,
     /// Lifespan of a red cell in circulation.
     Lifespan = 7,
+    /// Loss of a circulating red cell by bleeding in one step.
+    Bleeding = 8,
 }
 
 /// SplitMix64 finaliser: a bijective, well-mixing 64-bit hash.

@@ -44,6 +44,10 @@ pub struct StepSums {
     pub senescent: u64,
     /// Hemoglobin iron of senescent cells (to macrophages), fg.
     pub senescent_fe_fg: f64,
+    /// Circulating agents lost by bleeding.
+    pub bled: u64,
+    /// Hemoglobin iron of the cells lost by bleeding (leaves the body), fg.
+    pub bled_fe_fg: f64,
     /// Hemoglobin iron shed by ageing cells (vesicles, to macrophages), fg.
     pub shed_fe_fg: f64,
 }
@@ -67,6 +71,8 @@ impl StepSums {
         self.blood_uptake_fe_fg += o.blood_uptake_fe_fg;
         self.senescent += o.senescent;
         self.senescent_fe_fg += o.senescent_fe_fg;
+        self.bled += o.bled;
+        self.bled_fe_fg += o.bled_fe_fg;
         self.shed_fe_fg += o.shed_fe_fg;
     }
 }

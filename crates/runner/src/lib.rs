@@ -19,13 +19,14 @@ pub mod sample;
 pub mod steady;
 
 use erythro_analysis::{red_cell_indices, RedCellView};
+use erythro_core::body::Body;
 use erythro_core::circulation::{self, CirculationScratch, CirculationStep, RedCells};
 use erythro_core::marrow::{self, Marrow, MarrowScratch, MarrowStep, Stage};
 use erythro_core::plasma::{Plasma, PlasmaState, PrescribedPlasma};
 use erythro_core::sums::StepSums;
 use erythro_core::Config;
 
-pub use sample::{MarrowMeasures, PlasmaMeasures, Sample};
+pub use sample::{BodyMeasures, MarrowMeasures, PlasmaMeasures, Sample};
 
 /// Errors of a run.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +87,9 @@ impl Simulation {
             last: StepSums::default(),
         };
         steady::build(&mut sim);
+        if let Some(body) = sim.config.body.clone() {
+            sim.plasma = Box::new(steady::body(&sim, body));
+        }
         sim.reserve_headroom();
         Ok(sim)
     }
@@ -123,6 +127,11 @@ impl Simulation {
     /// Real cells each circulating agent stands for.
     pub fn cells_per_blood_agent(&self) -> f64 {
         self.config.scale.cells_per_agent / self.config.scale.circulating_sample_fraction
+    }
+
+    /// The body's iron economy, when the config has one.
+    pub fn body(&self) -> Option<&Body> {
+        self.plasma.as_any().downcast_ref::<Body>()
     }
 
     /// Advances one time step.
@@ -167,7 +176,13 @@ impl Simulation {
             self.remodel_per_h,
             1.0,
         );
-        let blood_ctx = CirculationStep::new(&cfg.circulation, dt, self.remodel_per_h, &ctx);
+        let blood_ctx = CirculationStep::new(
+            &cfg.circulation,
+            dt,
+            self.remodel_per_h,
+            &ctx,
+            plasma.blood_loss_fraction,
+        );
         let n_blood = parallel::chunk_count(self.blood.len());
         if self.blood_scratch.len() < n_blood {
             self.blood_scratch.resize_with(n_blood, || {
@@ -247,7 +262,13 @@ impl Simulation {
             self.marrow_scratch
                 .resize_with(n_chunks, || MarrowScratch::with_capacity(parallel::CHUNK));
         }
-        let blood_ctx = CirculationStep::new(&cfg.circulation, dt, self.remodel_per_h, &ctx);
+        let blood_ctx = CirculationStep::new(
+            &cfg.circulation,
+            dt,
+            self.remodel_per_h,
+            &ctx,
+            plasma.blood_loss_fraction,
+        );
         let n_blood = if with_blood {
             parallel::chunk_count(self.blood.len())
         } else {
@@ -327,12 +348,31 @@ impl Simulation {
             day,
             cbc,
             marrow,
-            plasma: PlasmaMeasures {
-                tsat_pct: p.tsat * 100.0,
-                epo_mu_ml: p.epo_mu_ml,
-                lead_ug_dl: p.lead_ug_dl,
-            },
+            plasma: self.plasma_measures(&p),
         })
+    }
+
+    fn plasma_measures(&self, p: &PlasmaState) -> PlasmaMeasures {
+        PlasmaMeasures {
+            tsat_pct: p.tsat * 100.0,
+            epo_mu_ml: p.epo_mu_ml,
+            lead_ug_dl: p.lead_ug_dl,
+            body: self.body().map(|b| BodyMeasures {
+                serum_iron_ug_dl: b.serum_iron_ug_dl(),
+                tibc_ug_dl: b.tibc_ug_dl(),
+                ferritin_ug_l: b.ferritin_ug_l(),
+                hepcidin_nm: b.hepcidin_nm,
+                storage_fe_mg: b.storage_fe_mg,
+                body_fe_mg: self.body_iron_mg().unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// Total body iron, mg: the body's pools plus the erythroblasts' iron
+    /// (None when the plasma is prescribed).
+    pub fn body_iron_mg(&self) -> Option<f64> {
+        let b = self.body()?;
+        Some(b.pools_fe_mg() + self.marrow.iron_fe_fg() * self.config.scale.cells_per_agent * 1e-12)
     }
 
     fn marrow_measures(&self) -> MarrowMeasures {

@@ -33,6 +33,26 @@ pub struct PlasmaMeasures {
     pub epo_mu_ml: f64,
     /// Blood lead, ug/dL.
     pub lead_ug_dl: f64,
+    /// Iron studies from the body's iron economy (none when prescribed).
+    #[serde(flatten)]
+    pub body: Option<BodyMeasures>,
+}
+
+/// Iron studies, when the body's iron economy runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct BodyMeasures {
+    /// Serum iron, ug/dL.
+    pub serum_iron_ug_dl: f64,
+    /// Total iron-binding capacity, ug/dL.
+    pub tibc_ug_dl: f64,
+    /// Serum ferritin, ug/L.
+    pub ferritin_ug_l: f64,
+    /// Hepcidin, nM.
+    pub hepcidin_nm: f64,
+    /// Storage iron, mg.
+    pub storage_fe_mg: f64,
+    /// Total body iron in pools and erythroblasts, mg.
+    pub body_fe_mg: f64,
 }
 
 /// One sampling time.
@@ -72,6 +92,16 @@ impl Sample {
             ("epo_mu_ml", p.epo_mu_ml),
             ("lead_ug_dl", p.lead_ug_dl),
         ]);
+        if let Some(b) = &p.body {
+            out.extend([
+                ("serum_iron_ug_dl", b.serum_iron_ug_dl),
+                ("tibc_ug_dl", b.tibc_ug_dl),
+                ("ferritin_ug_l", b.ferritin_ug_l),
+                ("hepcidin_nm", b.hepcidin_nm),
+                ("storage_fe_mg", b.storage_fe_mg),
+                ("body_fe_mg", b.body_fe_mg),
+            ]);
+        }
         out
     }
 }

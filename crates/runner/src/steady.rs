@@ -7,6 +7,7 @@
 //! the survival to that age, each a template aged exactly as the circulation
 //! kernel would age it, with a lifespan drawn conditional on that age.
 
+use erythro_core::body::{Body, BodyConfig};
 use erythro_core::circulation::{self, CirculationStep};
 use erythro_core::marrow::{MarrowStep, Released};
 use erythro_core::sums::StepSums;
@@ -56,7 +57,7 @@ pub(crate) fn build(sim: &mut Simulation) {
         sim.remodel_per_h,
         1.0,
     );
-    let blood_ctx = CirculationStep::new(&cfg.circulation, dt, sim.remodel_per_h, &ctx);
+    let blood_ctx = CirculationStep::new(&cfg.circulation, dt, sim.remodel_per_h, &ctx, 0.0);
     let mut carry = 0.0;
     let mut made = 0u64;
     for j in 1u32.. {
@@ -79,4 +80,28 @@ pub(crate) fn build(sim: &mut Simulation) {
         }
     }
     sim.last = StepSums::default();
+}
+
+/// The body's iron economy at the steady state just built: plasma at the
+/// day-0 saturation, the red-cell book equal to the circulation's hemoglobin
+/// iron, macrophages holding what the recycling flux keeps in them.
+pub(crate) fn body(sim: &Simulation, config: BodyConfig) -> Body {
+    let cfg = &sim.config;
+    let marrow_w = cfg.scale.cells_per_agent * 1e-12;
+    let blood_w = marrow_w / cfg.scale.circulating_sample_fraction;
+    let red_cells = sim.blood.iron_fe_fg() * blood_w;
+    let window_h = (sim.window_steps as f64 * cfg.run.dt_hours).max(1.0);
+    let recycled_per_h = sim.window.released_fe_fg * marrow_w / window_h;
+    let macrophages = recycled_per_h * config.macrophage_release_hours;
+    let tsat = cfg.plasma.tsat.at_day(0.0);
+    let epo = cfg.plasma.epo_mu_ml.at_day(0.0);
+    Body::new(
+        config,
+        &cfg.scale,
+        cfg.plasma.lead_ug_dl.clone(),
+        tsat,
+        epo,
+        red_cells,
+        macrophages,
+    )
 }

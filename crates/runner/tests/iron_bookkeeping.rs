@@ -30,7 +30,8 @@ fn check_every_step(config: Config, steps: usize) {
         );
         let blood_expected = blood_before + s.blood_uptake_fe_fg + s.sampled_released_fe_fg
             - s.senescent_fe_fg
-            - s.shed_fe_fg;
+            - s.shed_fe_fg
+            - s.bled_fe_fg;
         let blood_after = sim.blood().iron_fe_fg();
         assert!(
             (blood_after - blood_expected).abs() <= TOLERANCE * blood_after,

@@ -30,6 +30,10 @@ pub struct Config {
     pub marrow: MarrowConfig,
     /// Circulating red-cell agents.
     pub circulation: CirculationConfig,
+    /// The body's iron economy. When present it computes transferrin
+    /// saturation and EPO (the plasma schedules then give only their day-0
+    /// saturation and the lead); when absent the plasma is prescribed.
+    pub body: Option<crate::body::BodyConfig>,
 }
 
 /// Seed, duration and sampling of a run.
@@ -294,6 +298,9 @@ impl Config {
         p.tsat.check("plasma.tsat", 0.0, 1.0)?;
         p.epo_mu_ml.check("plasma.epo_mu_ml", 0.0, 10000.0)?;
         p.lead_ug_dl.check("plasma.lead_ug_dl", 0.0, 500.0)?;
+        if let Some(body) = &self.body {
+            body.validate()?;
+        }
         self.marrow.validate()
     }
 }
