@@ -164,31 +164,8 @@ impl Simulation {
     /// the benchmarks measure it.
     pub fn step_blood_only(&mut self) {
         let plasma = self.plasma.state();
-        let cfg = &self.config;
-        let dt = cfg.run.dt_hours;
-        let step = self.burn_in_steps + self.step;
-        let ctx = MarrowStep::new(
-            &cfg.marrow,
-            &plasma,
-            cfg.run.seed,
-            step,
-            dt,
-            self.remodel_per_h,
-            1.0,
-        );
-        let blood_ctx = CirculationStep::new(
-            &cfg.circulation,
-            dt,
-            self.remodel_per_h,
-            &ctx,
-            plasma.blood_loss_fraction,
-        );
-        let n_blood = parallel::chunk_count(self.blood.len());
-        if self.blood_scratch.len() < n_blood {
-            self.blood_scratch.resize_with(n_blood, || {
-                CirculationScratch::with_capacity(parallel::CHUNK)
-            });
-        }
+        let (_, blood_ctx) = self.step_contexts(&plasma);
+        let n_blood = self.blood_chunks();
         parallel::for_each_chunk(
             self.blood.view(),
             &mut self.blood_scratch[..n_blood],
@@ -198,6 +175,7 @@ impl Simulation {
         for s in &self.blood_scratch[..n_blood] {
             sums.merge(&s.sums);
         }
+        let cfg = &self.config;
         self.blood.apply(
             &self.blood_scratch[..n_blood],
             std::iter::empty(),
@@ -206,6 +184,40 @@ impl Simulation {
         );
         self.last = sums;
         self.step += 1;
+    }
+
+    /// The per-step constants of the marrow and the circulation at `plasma`.
+    fn step_contexts(&self, plasma: &PlasmaState) -> (MarrowStep, CirculationStep) {
+        let cfg = &self.config;
+        let dt = cfg.run.dt_hours;
+        let ctx = MarrowStep::new(
+            &cfg.marrow,
+            plasma,
+            cfg.run.seed,
+            self.burn_in_steps + self.step,
+            dt,
+            self.remodel_per_h,
+            cfg.scale.circulating_sample_fraction,
+        );
+        let blood_ctx = CirculationStep::new(
+            &cfg.circulation,
+            dt,
+            self.remodel_per_h,
+            &ctx,
+            plasma.blood_loss_fraction,
+        );
+        (ctx, blood_ctx)
+    }
+
+    /// Chunks of the circulation, with their scratch ready (it only grows,
+    /// so a step allocates nothing once warm).
+    fn blood_chunks(&mut self) -> usize {
+        let n = parallel::chunk_count(self.blood.len());
+        if self.blood_scratch.len() < n {
+            self.blood_scratch
+                .resize_with(n, || CirculationScratch::with_capacity(parallel::CHUNK));
+        }
+        n
     }
 
     /// The steady state of `config` repeated `copies` times: a population
@@ -236,17 +248,9 @@ impl Simulation {
     /// Marrow (and, with `with_blood`, circulation) advance one step at
     /// `plasma`; returns the folded sums.
     fn advance_agents(&mut self, plasma: &PlasmaState, with_blood: bool) -> StepSums {
+        let (ctx, blood_ctx) = self.step_contexts(plasma);
+        let n_blood = if with_blood { self.blood_chunks() } else { 0 };
         let cfg = &self.config;
-        let dt = cfg.run.dt_hours;
-        let ctx = MarrowStep::new(
-            &cfg.marrow,
-            plasma,
-            cfg.run.seed,
-            self.burn_in_steps + self.step,
-            dt,
-            self.remodel_per_h,
-            cfg.scale.circulating_sample_fraction,
-        );
         let mut sums = StepSums::default();
         self.marrow.enter(
             &cfg.marrow,
@@ -261,23 +265,6 @@ impl Simulation {
         if self.marrow_scratch.len() < n_chunks {
             self.marrow_scratch
                 .resize_with(n_chunks, || MarrowScratch::with_capacity(parallel::CHUNK));
-        }
-        let blood_ctx = CirculationStep::new(
-            &cfg.circulation,
-            dt,
-            self.remodel_per_h,
-            &ctx,
-            plasma.blood_loss_fraction,
-        );
-        let n_blood = if with_blood {
-            parallel::chunk_count(self.blood.len())
-        } else {
-            0
-        };
-        if self.blood_scratch.len() < n_blood {
-            self.blood_scratch.resize_with(n_blood, || {
-                CirculationScratch::with_capacity(parallel::CHUNK)
-            });
         }
 
         let marrow_view = self.marrow.view();
