@@ -56,7 +56,10 @@ pub struct BodyConfig {
     pub macrophage_release_hours: f64,
     /// Share of macrophage iron moved to ferritin stores per day. Default 0.1.
     pub macrophage_to_store_per_day: f64,
-    /// Share of plasma iron hepatocytes take up per hour. Default 0.01.
+    /// Share of plasma iron hepatocytes take up per hour. Default 0.1: with
+    /// the matching release it sets, stores and plasma exchange about 6 mg
+    /// a day, so stores can cover several mg/day of loss (phlebotomy) before
+    /// saturation falls, and ferritin falls first in iron deficiency.
     pub plasma_to_store_per_hour: f64,
     /// Serum ferritin per mg of storage iron, ug/L per mg. Default 1/8
     /// (1 ug/L for about 8 mg stored, Walters 1973).
@@ -93,7 +96,7 @@ impl Default for BodyConfig {
             bleeding_ml_per_day: 0.0,
             macrophage_release_hours: 12.0,
             macrophage_to_store_per_day: 0.1,
-            plasma_to_store_per_hour: 0.01,
+            plasma_to_store_per_hour: 0.1,
             ferritin_ug_l_per_mg: 0.125,
             tibc_replete_ug_dl: 300.0,
             tibc_empty_extra_ug_dl: 150.0,
