@@ -18,6 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{check_all, Ends, ScaleConfig};
+use crate::events::{in_force, Event, InForce};
 use crate::plasma::{Plasma, PlasmaState};
 use crate::schedule::Schedule;
 use crate::sums::StepSums;
@@ -82,6 +83,27 @@ pub struct BodyConfig {
     pub epo_log_slope_per_g_dl: f64,
     /// EPO half-life, hours. Default 7 (6-9).
     pub epo_half_life_hours: f64,
+    /// Share of oral (ferrous) iron absorbed at normal ferroportin. Default
+    /// 0.10 (10-20% of a ferrous sulfate dose in iron deficiency, where
+    /// ferroportin is open; less when hepcidin is high).
+    pub oral_iron_absorbable_fraction: f64,
+    /// IL-6 giving half the maximal inflammatory effects, pg/mL. Default 10.
+    pub il6_half_effect_pg_ml: f64,
+    /// Maximal fold rise of hepcidin production with IL-6. Default 8 (IL-6
+    /// infusion raised hepcidin about 7.5-fold within hours, Nemeth 2004).
+    pub hepcidin_il6_max_fold: f64,
+    /// Maximal fold rise of ferritin as an acute-phase protein. Default 3.
+    pub ferritin_il6_max_fold: f64,
+    /// Maximal fall of transferrin (TIBC) in inflammation, fraction. Default
+    /// 0.4 (a negative acute-phase protein: TIBC 150-250 in chronic disease).
+    pub tibc_il6_max_drop: f64,
+    /// Maximal blunting of EPO by inflammation, fraction. Default 0.5
+    /// (EPO is inappropriately low for the anemia of chronic disease).
+    pub epo_il6_max_drop: f64,
+    /// Hepcidin suppression by erythroferrone per unit of EPO above its
+    /// starting level. Default 0.5 (erythroferrone from EPO-stimulated
+    /// erythroblasts suppresses hepcidin within a day, Kautz 2014).
+    pub erythroferrone_suppression: f64,
 }
 
 impl Default for BodyConfig {
@@ -105,6 +127,13 @@ impl Default for BodyConfig {
             hepcidin_half_ferroportin_nm: 7.8,
             epo_log_slope_per_g_dl: 0.34,
             epo_half_life_hours: 7.0,
+            oral_iron_absorbable_fraction: 0.10,
+            il6_half_effect_pg_ml: 10.0,
+            hepcidin_il6_max_fold: 8.0,
+            ferritin_il6_max_fold: 3.0,
+            tibc_il6_max_drop: 0.4,
+            epo_il6_max_drop: 0.5,
+            erythroferrone_suppression: 0.5,
         }
     }
 }
@@ -254,6 +283,14 @@ pub struct Body {
     pub absorbed_mg: f64,
     /// Iron lost since the start, mg.
     pub lost_mg: f64,
+    /// Iron given since the start (intravenous iron, transfusion), mg.
+    pub given_mg: f64,
+    /// IL-6 now, pg/mL.
+    pub il6_pg_ml: f64,
+    events: Vec<Event>,
+    dt_hours: f64,
+    /// The events in force in the coming step.
+    next: InForce,
     lead: Schedule,
     lead_ug_dl: f64,
     /// Saturation at the start: the hepcidin set point.
@@ -273,9 +310,12 @@ impl Body {
     /// capacity, EPO at `epo_mu_ml` and hepcidin at its reference; `red_cell_fe_mg` is
     /// the circulation's hemoglobin iron, `macrophage_fe_mg` the recycling
     /// pool at steady state.
+    #[allow(clippy::too_many_arguments)] // the steady state it starts from, spelled out
     pub fn new(
         config: BodyConfig,
         scale: &ScaleConfig,
+        events: Vec<Event>,
+        dt_hours: f64,
         lead: Schedule,
         tsat: f64,
         epo_mu_ml: f64,
@@ -294,6 +334,11 @@ impl Body {
             epo_mu_ml,
             absorbed_mg: 0.0,
             lost_mg: 0.0,
+            given_mg: 0.0,
+            il6_pg_ml: 0.0,
+            next: in_force(&events, dt_hours / 24.0, dt_hours / 24.0),
+            events,
+            dt_hours,
             lead_ug_dl: lead.at_day(0.0),
             reference_tsat: tsat.max(0.01),
             reference_hb_g_dl: 0.0,
@@ -321,7 +366,8 @@ impl Body {
         let c = &self.config;
         let replete = c.storage_fe_mg.max(1.0);
         let emptiness = (1.0 - self.storage_fe_mg / replete).clamp(0.0, 1.0);
-        c.tibc_replete_ug_dl + c.tibc_empty_extra_ug_dl * emptiness
+        (c.tibc_replete_ug_dl + c.tibc_empty_extra_ug_dl * emptiness)
+            * (1.0 - c.tibc_il6_max_drop * self.inflammation())
     }
 
     /// Serum iron, ug/dL.
@@ -336,7 +382,15 @@ impl Body {
 
     /// Serum ferritin, ug/L.
     pub fn ferritin_ug_l(&self) -> f64 {
-        self.storage_fe_mg * self.config.ferritin_ug_l_per_mg
+        let c = &self.config;
+        self.storage_fe_mg
+            * c.ferritin_ug_l_per_mg
+            * (1.0 + (c.ferritin_il6_max_fold - 1.0).max(0.0) * self.inflammation())
+    }
+
+    /// Inflammatory drive in [0, 1): IL-6 over IL-6 plus its half-effect level.
+    pub fn inflammation(&self) -> f64 {
+        self.il6_pg_ml / (self.il6_pg_ml + self.config.il6_half_effect_pg_ml)
     }
 
     /// Hemoglobin from the red-cell iron book, g/dL.
@@ -344,9 +398,12 @@ impl Body {
         self.red_cell_fe_mg / FE_MG_PER_G_HB / self.blood_volume_dl
     }
 
-    /// Share of the blood lost per hour (whole blood: cells and plasma).
+    /// Share of the blood lost per hour in the coming step (whole blood:
+    /// cells and plasma): chronic bleeding, bleeding events, donations.
     fn blood_loss_fraction(&self) -> f64 {
-        (self.config.bleeding_ml_per_day / 24.0 / (self.blood_volume_dl * 100.0)).min(1.0)
+        let per_day = self.config.bleeding_ml_per_day + self.next.bleeding_ml_per_day;
+        let per_hour = per_day / 24.0 + self.next.donated_ml / self.dt_hours;
+        (per_hour / (self.blood_volume_dl * 100.0)).min(1.0 / self.dt_hours)
     }
 
     /// Ferroportin activity relative to healthy (1 at the reference hepcidin).
@@ -361,14 +418,15 @@ impl Plasma for Body {
         PlasmaState {
             tsat: self.tsat(),
             epo_mu_ml: self.epo_mu_ml,
-            lead_ug_dl: self.lead_ug_dl,
+            lead_ug_dl: self.lead_ug_dl + self.next.lead_ug_dl,
             blood_loss_fraction: self.blood_loss_fraction(),
+            transfusion_units: self.next.transfusion_units,
         }
     }
 
     fn advance(&mut self, day: f64, s: &StepSums, dt_hours: f64) {
-        self.lead_ug_dl = self.lead.at_day(day);
         let c = self.config.clone();
+        let now = self.next;
         let day_fraction = dt_hours / 24.0;
         let marrow = self.cells_per_marrow_agent * MG_PER_FG;
         let blood = self.cells_per_blood_agent * MG_PER_FG;
@@ -381,16 +439,23 @@ impl Plasma for Body {
         // Bleeding takes the cells the agents lost and the same share of
         // plasma (transferrin iron).
         let bled = s.bled_fe_fg * blood;
-        let bled_plasma = self.plasma_fe_mg.max(0.0) * self.blood_loss_fraction() * dt_hours;
-        self.red_cell_fe_mg += s.released_fe_fg * marrow + s.blood_uptake_fe_fg * blood
-            - (s.senescent_fe_fg + s.shed_fe_fg) * blood
-            - bled;
+        let bled_plasma =
+            self.plasma_fe_mg.max(0.0) * (self.blood_loss_fraction() * dt_hours).min(1.0);
+        let transfused = s.transfused_fe_fg * blood;
+        self.red_cell_fe_mg +=
+            s.released_fe_fg * marrow + s.blood_uptake_fe_fg * blood + transfused
+                - (s.senescent_fe_fg + s.shed_fe_fg) * blood
+                - bled;
         self.plasma_fe_mg -= erythroid_uptake + bled_plasma;
-        self.macrophage_fe_mg += to_macrophages;
+        self.macrophage_fe_mg += to_macrophages + now.intravenous_iron_mg;
 
-        // The body's own flows.
-        let absorbed =
-            c.diet_fe_mg_per_day * c.absorbable_fraction * c.enterocyte_factor * fpn * day_fraction;
+        // The body's own flows. The gut exports through ferroportin too.
+        let diet = now.diet_fe_mg_per_day.unwrap_or(c.diet_fe_mg_per_day);
+        let absorbed = (diet * c.absorbable_fraction
+            + now.oral_iron_mg_per_day * c.oral_iron_absorbable_fraction)
+            * c.enterocyte_factor
+            * fpn
+            * day_fraction;
         let macrophage_out =
             self.macrophage_fe_mg * (fpn * dt_hours / c.macrophage_release_hours).min(1.0);
         let macrophage_store = (self.macrophage_fe_mg - macrophage_out)
@@ -399,24 +464,40 @@ impl Plasma for Body {
             self.plasma_fe_mg.max(0.0) * (c.plasma_to_store_per_hour * dt_hours).min(1.0);
         let store_out =
             self.storage_fe_mg * (self.store_release_per_hour * fpn * dt_hours).min(1.0);
-        let basal = (c.basal_loss_mg_per_day * day_fraction).min(self.storage_fe_mg - store_out);
+        let basal = (c.basal_loss_mg_per_day * day_fraction)
+            .min(self.storage_fe_mg - store_out)
+            .max(0.0);
         self.macrophage_fe_mg -= macrophage_out + macrophage_store;
         self.plasma_fe_mg += absorbed + macrophage_out + store_out - plasma_store;
-        self.storage_fe_mg += macrophage_store + plasma_store - store_out - basal.max(0.0);
+        self.storage_fe_mg += macrophage_store + plasma_store - store_out - basal;
         self.absorbed_mg += absorbed;
-        self.lost_mg += basal.max(0.0) + bled + bled_plasma;
+        self.lost_mg += basal + bled + bled_plasma;
+        self.given_mg += now.intravenous_iron_mg + transfused;
 
-        // Regulators: hepcidin follows stores and saturation (BMP6/HJV),
-        // relaxing first-order; EPO follows hemoglobin.
+        // Regulators. Hepcidin follows stores and saturation (BMP6/HJV) and
+        // IL-6, and erythroferrone from EPO-driven erythroblasts suppresses
+        // it; it relaxes first-order. EPO follows hemoglobin, blunted by
+        // inflammation.
+        self.il6_pg_ml = now.il6_pg_ml;
+        let inflamed = self.inflammation();
         let stores = (self.storage_fe_mg / c.storage_fe_mg.max(1.0)).max(0.0);
-        let drive = stores.sqrt() * (self.tsat() / self.reference_tsat);
-        let target_hepcidin = c.hepcidin_reference_nm * drive;
+        let erythroferrone = (self.epo_mu_ml / self.reference_epo_mu_ml - 1.0).max(0.0);
+        let target_hepcidin = c.hepcidin_reference_nm
+            * stores.sqrt()
+            * (self.tsat() / self.reference_tsat)
+            * (1.0 + (c.hepcidin_il6_max_fold - 1.0).max(0.0) * inflamed)
+            / (1.0 + c.erythroferrone_suppression * erythroferrone);
         let relax = 1.0 - 0.5f64.powf(dt_hours / c.hepcidin_half_life_hours);
         self.hepcidin_nm += (target_hepcidin - self.hepcidin_nm) * relax;
         let target_epo = self.reference_epo_mu_ml
-            * (c.epo_log_slope_per_g_dl * (self.reference_hb_g_dl - self.hb_g_dl())).exp();
+            * (c.epo_log_slope_per_g_dl * (self.reference_hb_g_dl - self.hb_g_dl())).exp()
+            * (1.0 - c.epo_il6_max_drop * inflamed);
         let relax = 1.0 - 0.5f64.powf(dt_hours / c.epo_half_life_hours);
         self.epo_mu_ml += (target_epo - self.epo_mu_ml) * relax;
+
+        // The coming step.
+        self.next = in_force(&self.events, day + dt_hours / 24.0, dt_hours / 24.0);
+        self.lead_ug_dl = self.lead.at_day(day);
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

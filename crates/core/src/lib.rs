@@ -31,6 +31,7 @@
 pub mod body;
 pub mod circulation;
 pub mod config;
+pub mod events;
 pub mod marrow;
 pub mod plasma;
 pub mod rng;

@@ -21,6 +21,8 @@ pub struct PlasmaState {
     /// menstruation, donation); each red cell leaves with this probability
     /// per hour of the step.
     pub blood_loss_fraction: f64,
+    /// Units of packed red cells transfused in this step.
+    pub transfusion_units: f64,
 }
 
 /// A source of the plasma state: read before a step, advanced after it with
@@ -54,6 +56,7 @@ impl PrescribedPlasma {
             epo_mu_ml: c.epo_mu_ml.at_day(day),
             lead_ug_dl: c.lead_ug_dl.at_day(day),
             blood_loss_fraction: 0.0,
+            transfusion_units: 0.0,
         }
     }
 }

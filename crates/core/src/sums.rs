@@ -48,6 +48,8 @@ pub struct StepSums {
     pub bled: u64,
     /// Hemoglobin iron of the cells lost by bleeding (leaves the body), fg.
     pub bled_fe_fg: f64,
+    /// Hemoglobin iron of transfused red cells (circulating agent units), fg.
+    pub transfused_fe_fg: f64,
     /// Hemoglobin iron shed by ageing cells (vesicles, to macrophages), fg.
     pub shed_fe_fg: f64,
 }
@@ -73,6 +75,7 @@ impl StepSums {
         self.senescent_fe_fg += o.senescent_fe_fg;
         self.bled += o.bled;
         self.bled_fe_fg += o.bled_fe_fg;
+        self.transfused_fe_fg += o.transfused_fe_fg;
         self.shed_fe_fg += o.shed_fe_fg;
     }
 }

@@ -137,7 +137,10 @@ impl Simulation {
     /// Advances one time step.
     pub fn step(&mut self) {
         let plasma = self.plasma.state();
-        let sums = self.advance_agents(&plasma, true);
+        let mut sums = self.advance_agents(&plasma, true);
+        if plasma.transfusion_units > 0.0 {
+            sums.transfused_fe_fg = steady::transfuse(self, plasma.transfusion_units);
+        }
         self.step += 1;
         let day = self.day();
         self.plasma.advance(day, &sums, self.config.run.dt_hours);

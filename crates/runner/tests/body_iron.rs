@@ -1,10 +1,13 @@
 //! The body's iron books: total body iron (the body's pools plus the
 //! erythroblasts) changes every step exactly by what was absorbed minus what
-//! was lost, and a healthy body with its iron economy stays at its steady state.
+//! was lost plus what was given (intravenous iron, transfusion), under every
+//! kind of event and every config that runs the body; and a healthy body
+//! with its iron economy stays at its steady state.
 
 mod common;
 
 use erythro_core::body::BodyConfig;
+use erythro_core::events::Event;
 use erythro_core::Config;
 use erythro_runner::Simulation;
 
@@ -20,7 +23,7 @@ fn check_conservation(config: Config, steps: usize) {
     for step in 0..steps {
         sim.step();
         let b = sim.body().unwrap();
-        let expected = start + b.absorbed_mg - b.lost_mg;
+        let expected = start + b.absorbed_mg - b.lost_mg + b.given_mg;
         let now = sim.body_iron_mg().unwrap();
         assert!(
             (now - expected).abs() <= 1e-9 * now,
@@ -78,4 +81,79 @@ fn body_iron_is_conserved_while_bleeding() {
         ..BodyConfig::default()
     };
     check_conservation(with_body(body), 24 * 5);
+}
+
+#[test]
+fn body_iron_is_conserved_through_every_kind_of_event() {
+    let mut c = with_body(BodyConfig::default());
+    c.events = vec![
+        Event::Diet {
+            from_day: 0.0,
+            fe_mg_per_day: 4.0,
+        },
+        Event::Bleeding {
+            from_day: 0.2,
+            to_day: 1.0,
+            ml_per_day: 50.0,
+        },
+        Event::Inflammation {
+            from_day: 0.5,
+            to_day: 2.0,
+            il6_pg_ml: 40.0,
+        },
+        Event::Lead {
+            from_day: 0.5,
+            to_day: 3.0,
+            ug_dl: 60.0,
+        },
+        Event::OralIron {
+            from_day: 1.0,
+            to_day: 3.0,
+            mg_per_day: 120.0,
+        },
+        Event::IntravenousIron {
+            day: 1.5,
+            mg: 500.0,
+        },
+        Event::Transfusion {
+            day: 2.0,
+            units: 2.0,
+        },
+        Event::Donation {
+            day: 2.5,
+            ml: 450.0,
+        },
+    ];
+    check_conservation(c, 24 * 4);
+}
+
+#[test]
+fn body_iron_is_conserved_for_every_config_that_runs_the_body() {
+    let dir = format!("{}/../../configs", env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for entry in walk(std::path::Path::new(&dir)) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        let config: Config =
+            ron::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", entry.display()));
+        if config.body.is_some() {
+            check_conservation(common::small(config), 24 * 3);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "no config with a body found under {dir}");
+}
+
+/// Every `.ron` file under `dir`, sorted.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "ron") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
 }

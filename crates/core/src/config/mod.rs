@@ -34,6 +34,9 @@ pub struct Config {
     /// saturation and EPO (the plasma schedules then give only their day-0
     /// saturation and the lead); when absent the plasma is prescribed.
     pub body: Option<crate::body::BodyConfig>,
+    /// Events on given days (diet, bleeding, inflammation, lead, therapy,
+    /// transfusion, donation). They need the body's iron economy.
+    pub events: Vec<crate::events::Event>,
 }
 
 /// Seed, duration and sampling of a run.
@@ -300,6 +303,16 @@ impl Config {
         p.lead_ug_dl.check("plasma.lead_ug_dl", 0.0, 500.0)?;
         if let Some(body) = &self.body {
             body.validate()?;
+        }
+        for e in &self.events {
+            e.validate()?;
+        }
+        if !self.events.is_empty() && self.body.is_none() {
+            return Err(Error::InvalidSchedule {
+                field: "events",
+                reason: "events act on the body's iron economy: add a `body: Some(())` section"
+                    .into(),
+            });
         }
         self.marrow.validate()
     }
