@@ -179,11 +179,9 @@ pub fn in_force(events: &[Event], day: f64, dt_days: f64) -> InForce {
             Event::Diet {
                 from_day,
                 fe_mg_per_day,
-            } => {
-                if day > from_day && from_day >= diet_from {
-                    diet_from = from_day;
-                    f.diet_fe_mg_per_day = Some(fe_mg_per_day);
-                }
+            } if day > from_day && from_day >= diet_from => {
+                diet_from = from_day;
+                f.diet_fe_mg_per_day = Some(fe_mg_per_day);
             }
             Event::Bleeding {
                 from_day,
