@@ -78,6 +78,21 @@ pub struct BodyConfig {
     /// Hepcidin that halves ferroportin, nM. Default 7.8 (assumption: the
     /// healthy level sits at the middle of the response).
     pub hepcidin_half_ferroportin_nm: f64,
+    /// Set points of the regulators: the hemoglobin at which EPO is at its
+    /// day-0 value, the saturation and the stores at which hepcidin is at its
+    /// reference. Default none: the body's own state at the start, so a run
+    /// starts at steady state. A config that starts in a disease state gives
+    /// the healthy values (14.3 g/dL, 0.30, 800 mg for a man) so the
+    /// regulators see the disease.
+    pub set_points: Option<SetPoints>,
+    /// Ferroportin activity relative to normal, whatever hepcidin does
+    /// (ferroportin disease, loss-of-function SLC40A1: about 0.3-0.5).
+    /// Default 1; range [0, 2].
+    pub ferroportin_factor: f64,
+    /// Hepcidin production relative to normal for the same signals
+    /// (iron-refractory iron deficiency, TMPRSS6 loss: inappropriately high).
+    /// Default 1; range [0, 100].
+    pub hepcidin_production_factor: f64,
     /// Rise of ln(EPO) per g/dL of hemoglobin below the set point. Default
     /// 0.34 (EPO about 100 mU/mL at Hb 8).
     pub epo_log_slope_per_g_dl: f64,
@@ -106,6 +121,20 @@ pub struct BodyConfig {
     pub erythroferrone_suppression: f64,
 }
 
+/// Healthy set points of the regulators.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetPoints {
+    /// Hemoglobin at which EPO is at its day-0 value, g/dL.
+    pub hb_g_dl: f64,
+    /// EPO at that hemoglobin, mU/mL.
+    pub epo_mu_ml: f64,
+    /// Transferrin saturation at which hepcidin is at its reference, fraction.
+    pub tsat: f64,
+    /// Replete storage iron (hepcidin at its reference; TIBC at its replete value), mg.
+    pub storage_fe_mg: f64,
+}
+
 impl Default for BodyConfig {
     fn default() -> Self {
         Self {
@@ -125,6 +154,9 @@ impl Default for BodyConfig {
             hepcidin_reference_nm: 7.8,
             hepcidin_half_life_hours: 2.0,
             hepcidin_half_ferroportin_nm: 7.8,
+            set_points: None,
+            ferroportin_factor: 1.0,
+            hepcidin_production_factor: 1.0,
             epo_log_slope_per_g_dl: 0.34,
             epo_half_life_hours: 7.0,
             oral_iron_absorbable_fraction: 0.10,
@@ -142,6 +174,14 @@ impl BodyConfig {
     /// Checks every value against its valid range.
     pub(crate) fn validate(&self) -> Result<(), Error> {
         use Ends::{Closed, OpenLow};
+        if let Some(p) = &self.set_points {
+            check_all([
+                ("body.set_points.hb_g_dl", p.hb_g_dl, 1.0, 30.0, Closed),
+                ("body.set_points.epo_mu_ml", p.epo_mu_ml, 0.0, 1e4, OpenLow),
+                ("body.set_points.tsat", p.tsat, 0.0, 1.0, OpenLow),
+                ("body.set_points.storage_fe_mg", p.storage_fe_mg, 0.0, 1e5, OpenLow),
+            ])?;
+        }
         check_all([
             ("body.storage_fe_mg", self.storage_fe_mg, 0.0, 1e5, Closed),
             (
@@ -299,6 +339,7 @@ pub struct Body {
     /// at its own steady state.
     reference_hb_g_dl: f64,
     reference_epo_mu_ml: f64,
+    replete_storage_fe_mg: f64,
     /// Share of stores released per hour at normal ferroportin, set so that
     /// stores and plasma exchange in balance at the start (storage iron
     /// turns over in years, so this is a small number derived, not guessed).
@@ -343,12 +384,20 @@ impl Body {
             reference_tsat: tsat.max(0.01),
             reference_hb_g_dl: 0.0,
             reference_epo_mu_ml: epo_mu_ml,
+            replete_storage_fe_mg: config.storage_fe_mg.max(1.0),
             store_release_per_hour: 0.0,
             lead,
             config,
         };
         body.reference_hb_g_dl = body.hb_g_dl();
+        if let Some(p) = &body.config.set_points {
+            body.reference_hb_g_dl = p.hb_g_dl;
+            body.reference_epo_mu_ml = p.epo_mu_ml;
+            body.reference_tsat = p.tsat;
+            body.replete_storage_fe_mg = p.storage_fe_mg;
+        }
         body.plasma_fe_mg = tsat * body.tibc_ug_dl() * body.config.plasma_volume_l * 1e-2;
+        body.hepcidin_nm = body.hepcidin_target();
         if body.storage_fe_mg > 0.0 {
             body.store_release_per_hour =
                 body.config.plasma_to_store_per_hour * body.plasma_fe_mg / body.storage_fe_mg;
@@ -364,8 +413,7 @@ impl Body {
     /// Total iron-binding capacity, ug/dL: transferrin rises as stores empty.
     pub fn tibc_ug_dl(&self) -> f64 {
         let c = &self.config;
-        let replete = c.storage_fe_mg.max(1.0);
-        let emptiness = (1.0 - self.storage_fe_mg / replete).clamp(0.0, 1.0);
+        let emptiness = (1.0 - self.storage_fe_mg / self.replete_storage_fe_mg).clamp(0.0, 1.0);
         (c.tibc_replete_ug_dl + c.tibc_empty_extra_ug_dl * emptiness)
             * (1.0 - c.tibc_il6_max_drop * self.inflammation())
     }
@@ -386,6 +434,21 @@ impl Body {
         self.storage_fe_mg
             * c.ferritin_ug_l_per_mg
             * (1.0 + (c.ferritin_il6_max_fold - 1.0).max(0.0) * self.inflammation())
+    }
+
+    /// The hepcidin the liver is driven toward now: stores and saturation
+    /// (BMP6/HJV) against their set points, IL-6, and erythroferrone from
+    /// erythroblasts driven by EPO above its set point.
+    pub fn hepcidin_target(&self) -> f64 {
+        let c = &self.config;
+        let stores = (self.storage_fe_mg / self.replete_storage_fe_mg).max(0.0);
+        let erythroferrone = (self.epo_mu_ml / self.reference_epo_mu_ml - 1.0).max(0.0);
+        c.hepcidin_reference_nm
+            * c.hepcidin_production_factor
+            * stores.sqrt()
+            * (self.tsat() / self.reference_tsat)
+            * (1.0 + (c.hepcidin_il6_max_fold - 1.0).max(0.0) * self.inflammation())
+            / (1.0 + c.erythroferrone_suppression * erythroferrone)
     }
 
     /// Inflammatory drive in [0, 1): IL-6 over IL-6 plus its half-effect level.
@@ -409,7 +472,7 @@ impl Body {
     /// Ferroportin activity relative to healthy (1 at the reference hepcidin).
     pub fn ferroportin(&self) -> f64 {
         let k = self.config.hepcidin_half_ferroportin_nm;
-        (1.0 + self.config.hepcidin_reference_nm / k) / (1.0 + self.hepcidin_nm / k)
+        self.config.ferroportin_factor * (1.0 + self.config.hepcidin_reference_nm / k) / (1.0 + self.hepcidin_nm / k)
     }
 }
 
@@ -480,13 +543,7 @@ impl Plasma for Body {
         // inflammation.
         self.il6_pg_ml = now.il6_pg_ml;
         let inflamed = self.inflammation();
-        let stores = (self.storage_fe_mg / c.storage_fe_mg.max(1.0)).max(0.0);
-        let erythroferrone = (self.epo_mu_ml / self.reference_epo_mu_ml - 1.0).max(0.0);
-        let target_hepcidin = c.hepcidin_reference_nm
-            * stores.sqrt()
-            * (self.tsat() / self.reference_tsat)
-            * (1.0 + (c.hepcidin_il6_max_fold - 1.0).max(0.0) * inflamed)
-            / (1.0 + c.erythroferrone_suppression * erythroferrone);
+        let target_hepcidin = self.hepcidin_target();
         let relax = 1.0 - 0.5f64.powf(dt_hours / c.hepcidin_half_life_hours);
         self.hepcidin_nm += (target_hepcidin - self.hepcidin_nm) * relax;
         let target_epo = self.reference_epo_mu_ml
