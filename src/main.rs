@@ -121,9 +121,11 @@ fn run(args: RunArgs) -> Result<()> {
         staged.write(path, &text)?;
     }
     staged.write("config.ron", &config_file::to_ron(&config)?)?;
+    staged.write("onset.csv", &table::onset_csv(&config, &samples))?;
     let written = staged.commit()?;
 
     print!("{}", table::report(&config, last));
+    print!("{}", table::onset_report(&config, &samples));
     println!(
         "\n{name}: {days} days after steady state, {} marrow + {} circulating agents, {threads} threads, {wall:.1} s",
         agents.0, agents.1

@@ -33,8 +33,9 @@ const fn r(
     }
 }
 
-/// Men: Israel et al. 2022 (Hb, RBC, MCV, MCH, RDW); MCHC derived; RDW-SD and
-/// reticulocytes are common laboratory ranges.
+/// Men: Israel et al. 2022 (Hb, RBC, MCV, MCH, RDW, serum iron, TSAT);
+/// MCHC derived; ferritin NHANES 1999-2002; RDW-SD, reticulocytes, TIBC,
+/// EPO and ZPP (upper limits 40-70 umol/mol heme) common laboratory ranges.
 const MAN: &[Range] = &[
     r("hb_g_dl", "Hb", "g/dL", 13.5, 17.0),
     r("rbc_1e12_per_l", "RBC", "10^12/L", 4.3, 5.7),
@@ -45,6 +46,12 @@ const MAN: &[Range] = &[
     r("rdw_cv_pct", "RDW-CV", "%", 11.5, 14.5),
     r("rdw_sd_fl", "RDW-SD", "fL", 39.0, 46.0),
     r("retic_pct", "Reticulocytes", "%", 0.5, 2.5),
+    r("serum_iron_ug_dl", "Serum iron", "ug/dL", 60.0, 170.0),
+    r("tibc_ug_dl", "TIBC", "ug/dL", 250.0, 370.0),
+    r("tsat_pct", "TSAT", "%", 20.0, 45.0),
+    r("ferritin_ug_l", "Ferritin", "ug/L", 40.0, 380.0),
+    r("epo_mu_ml", "EPO", "mU/mL", 4.0, 24.0),
+    r("zpp_umol_per_mol_heme", "ZPP", "umol/mol", 0.0, 60.0),
 ];
 
 /// Women: as for men, with the women's columns.
@@ -58,6 +65,12 @@ const WOMAN: &[Range] = &[
     r("rdw_cv_pct", "RDW-CV", "%", 11.5, 14.5),
     r("rdw_sd_fl", "RDW-SD", "fL", 39.0, 46.0),
     r("retic_pct", "Reticulocytes", "%", 0.5, 2.5),
+    r("serum_iron_ug_dl", "Serum iron", "ug/dL", 50.0, 170.0),
+    r("tibc_ug_dl", "TIBC", "ug/dL", 250.0, 370.0),
+    r("tsat_pct", "TSAT", "%", 15.0, 45.0),
+    r("ferritin_ug_l", "Ferritin", "ug/L", 15.0, 200.0),
+    r("epo_mu_ml", "EPO", "mU/mL", 4.0, 24.0),
+    r("zpp_umol_per_mol_heme", "ZPP", "umol/mol", 0.0, 60.0),
 ];
 
 /// The ranges of `reference`.
@@ -77,4 +90,36 @@ pub fn flag(range: &Range, value: f64) -> &'static str {
     } else {
         ""
     }
+}
+
+/// The first sampling day at which each marker with a range is outside it:
+/// `(range, day, "low" or "high")`, in order of day; markers that never
+/// leave their range are absent, and markers a run does not report are skipped.
+pub fn onsets<'a>(
+    reference: Reference,
+    samples: &[erythro_runner::Sample],
+) -> Vec<(&'a Range, f64, &'static str)>
+where
+    'static: 'a,
+{
+    let mut out = Vec::new();
+    for r in ranges(reference) {
+        for s in samples {
+            let Some(v) = s
+                .fields()
+                .iter()
+                .find(|(n, _)| *n == r.field)
+                .map(|(_, v)| *v)
+            else {
+                break;
+            };
+            let f = flag(r, v);
+            if !f.is_empty() {
+                out.push((r, s.day, if f == "L" { "low" } else { "high" }));
+                break;
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.total_cmp(&b.1));
+    out
 }

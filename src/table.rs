@@ -7,6 +7,28 @@ use erythro_runner::Sample;
 
 use crate::reference::{flag, ranges};
 
+/// When each marker first left its reference range, as text.
+pub fn onset_report(config: &Config, samples: &[Sample]) -> String {
+    let mut out = String::from("First day outside the reference range\n");
+    let onsets = crate::reference::onsets(config.run.reference, samples);
+    if onsets.is_empty() {
+        out.push_str("  every marker stayed inside its range\n");
+    }
+    for (r, day, side) in onsets {
+        let _ = writeln!(out, "  {:<14} day {:>6.1}  {}", r.label, day, side);
+    }
+    out
+}
+
+/// The onsets as CSV.
+pub fn onset_csv(config: &Config, samples: &[Sample]) -> String {
+    let mut out = String::from("marker,first_day_outside,side\n");
+    for (r, day, side) in crate::reference::onsets(config.run.reference, samples) {
+        let _ = writeln!(out, "{},{},{}", r.field, day, side);
+    }
+    out
+}
+
 /// The final blood count, marrow measures and discriminant indices as text.
 pub fn report(config: &Config, s: &Sample) -> String {
     let mut out = String::new();
@@ -26,6 +48,9 @@ pub fn report(config: &Config, s: &Sample) -> String {
     );
     for r in ranges(config.run.reference) {
         let v = value(r.field);
+        if v.is_nan() {
+            continue; // not reported by this run (iron studies need the body)
+        }
         let range = format!("{}-{}", r.low, r.high);
         let _ = writeln!(
             out,

@@ -179,7 +179,13 @@ impl BodyConfig {
                 ("body.set_points.hb_g_dl", p.hb_g_dl, 1.0, 30.0, Closed),
                 ("body.set_points.epo_mu_ml", p.epo_mu_ml, 0.0, 1e4, OpenLow),
                 ("body.set_points.tsat", p.tsat, 0.0, 1.0, OpenLow),
-                ("body.set_points.storage_fe_mg", p.storage_fe_mg, 0.0, 1e5, OpenLow),
+                (
+                    "body.set_points.storage_fe_mg",
+                    p.storage_fe_mg,
+                    0.0,
+                    1e5,
+                    OpenLow,
+                ),
             ])?;
         }
         check_all([
@@ -472,7 +478,8 @@ impl Body {
     /// Ferroportin activity relative to healthy (1 at the reference hepcidin).
     pub fn ferroportin(&self) -> f64 {
         let k = self.config.hepcidin_half_ferroportin_nm;
-        self.config.ferroportin_factor * (1.0 + self.config.hepcidin_reference_nm / k) / (1.0 + self.hepcidin_nm / k)
+        self.config.ferroportin_factor * (1.0 + self.config.hepcidin_reference_nm / k)
+            / (1.0 + self.hepcidin_nm / k)
     }
 }
 

@@ -26,10 +26,12 @@ pub(crate) fn build(sim: &mut Simulation) {
     let template_steps = ((TEMPLATE_HOURS / dt).round() as u64).min(steps);
     let window_steps = ((24.0 / dt).round() as u64).min(steps);
     let mut templates: Vec<Released> = Vec::new();
+    let mut released_all = 0u64;
     for k in 0..steps {
         let sums = sim.advance_agents(&plasma, false);
         sim.burn_in_steps += 1;
         if k + template_steps >= steps {
+            released_all += sums.released;
             templates.extend(
                 sim.marrow_scratch[..sim.marrow_chunks]
                     .iter()
@@ -46,7 +48,10 @@ pub(crate) fn build(sim: &mut Simulation) {
         // starts with an empty circulation and the analysis will say so.
         return;
     }
-    let released_per_step = templates.len() as f64 / template_steps as f64;
+    // The rate from every release, not only the sampled ones: twenty times
+    // the events, so small test populations get a full circulation too.
+    let released_per_step =
+        released_all as f64 * sim.config.scale.circulating_sample_fraction / template_steps as f64;
     let cfg = &sim.config;
     let ctx = MarrowStep::new(
         &cfg.marrow,
