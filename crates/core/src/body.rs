@@ -75,8 +75,10 @@ pub struct BodyConfig {
     /// Hepcidin half-life, hours. Default 2 (assumption: renal clearance of a
     /// 25-residue peptide; plasma levels follow IL-6 within hours).
     pub hepcidin_half_life_hours: f64,
-    /// Hepcidin that halves ferroportin, nM. Default 7.8 (assumption: the
-    /// healthy level sits at the middle of the response).
+    /// Hepcidin that halves ferroportin, nM. Default 2 (assumption, set so
+    /// ferroportin can open about 5-fold as hepcidin vanishes in iron
+    /// deficiency and close to a third at the 30+ nM of inflammation; then
+    /// stores defend transferrin saturation until they run low).
     pub hepcidin_half_ferroportin_nm: f64,
     /// Set points of the regulators: the hemoglobin at which EPO is at its
     /// day-0 value, the saturation and the stores at which hepcidin is at its
@@ -153,7 +155,7 @@ impl Default for BodyConfig {
             tibc_empty_extra_ug_dl: 150.0,
             hepcidin_reference_nm: 7.8,
             hepcidin_half_life_hours: 2.0,
-            hepcidin_half_ferroportin_nm: 7.8,
+            hepcidin_half_ferroportin_nm: 2.0,
             set_points: None,
             ferroportin_factor: 1.0,
             hepcidin_production_factor: 1.0,
