@@ -10,6 +10,7 @@ mod config_file;
 mod output;
 mod reference;
 mod table;
+mod validate;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ enum Command {
     Run(RunArgs),
     /// Measure the marrow kernel against this machine's memory bandwidth.
     Bench(bench::BenchArgs),
+    /// Run every condition config and check its textbook pattern.
+    Validate(validate::ValidateArgs),
 }
 
 #[derive(Args, Default)]
@@ -58,6 +61,7 @@ fn main() {
     let result = match cli.command {
         Some(Command::Run(args)) => run(args),
         Some(Command::Bench(args)) => bench::run(args),
+        Some(Command::Validate(args)) => validate::run(args),
         None => run(RunArgs::default()),
     };
     if let Err(e) = result {

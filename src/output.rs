@@ -34,7 +34,7 @@ impl Staged {
         if partial.exists() {
             fs::remove_dir_all(&partial).ok();
         }
-        fs::create_dir_all(partial.join("histograms"))
+        fs::create_dir_all(&partial)
             .with_context(|| format!("cannot create {}", partial.display()))?;
         Ok(Self {
             partial,
@@ -45,6 +45,9 @@ impl Staged {
     /// Writes `contents` to `relative` inside the staged directory.
     pub fn write(&self, relative: &str, contents: &str) -> Result<()> {
         let path = self.partial.join(relative);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
         fs::write(&path, contents).with_context(|| format!("cannot write {}", path.display()))
     }
 

@@ -87,22 +87,30 @@ pub struct BodyConfig {
     /// the healthy values (14.3 g/dL, 0.30, 800 mg for a man) so the
     /// regulators see the disease.
     pub set_points: Option<SetPoints>,
-    /// Ferroportin activity relative to normal, whatever hepcidin does
-    /// (ferroportin disease, loss-of-function SLC40A1: about 0.3-0.5).
+    /// Ferroportin activity of macrophages and stores relative to normal,
+    /// whatever hepcidin does (ferroportin disease, loss-of-function SLC40A1:
+    /// about 0.3-0.5). The gut is spared: enterocytes export 1-2 mg/day,
+    /// macrophages 20-25, so a trafficking defect limits macrophages first.
     /// Default 1; range [0, 2].
     pub ferroportin_factor: f64,
     /// Hepcidin production relative to normal for the same signals
     /// (iron-refractory iron deficiency, TMPRSS6 loss: inappropriately high).
     /// Default 1; range [0, 100].
     pub hepcidin_production_factor: f64,
+    /// How strongly low stores and saturation lower hepcidin, in [0, 1].
+    /// Default 1. Iron-refractory iron deficiency (TMPRSS6 loss:
+    /// matriptase-2 no longer cleaves hemojuvelin) is about 0: hepcidin
+    /// stays up while iron runs short.
+    pub hepcidin_iron_sensing: f64,
     /// Rise of ln(EPO) per g/dL of hemoglobin below the set point. Default
     /// 0.34 (EPO about 100 mU/mL at Hb 8).
     pub epo_log_slope_per_g_dl: f64,
     /// EPO half-life, hours. Default 7 (6-9).
     pub epo_half_life_hours: f64,
     /// Share of oral (ferrous) iron absorbed at normal ferroportin. Default
-    /// 0.10 (10-20% of a ferrous sulfate dose in iron deficiency, where
-    /// ferroportin is open; less when hepcidin is high).
+    /// 0.04: with ferroportin fully open in iron deficiency (about 5-fold)
+    /// about 20% of a ferrous sulfate dose (10-20%); far less when hepcidin
+    /// is high.
     pub oral_iron_absorbable_fraction: f64,
     /// IL-6 giving half the maximal inflammatory effects, pg/mL. Default 10.
     pub il6_half_effect_pg_ml: f64,
@@ -159,9 +167,10 @@ impl Default for BodyConfig {
             set_points: None,
             ferroportin_factor: 1.0,
             hepcidin_production_factor: 1.0,
+            hepcidin_iron_sensing: 1.0,
             epo_log_slope_per_g_dl: 0.34,
             epo_half_life_hours: 7.0,
-            oral_iron_absorbable_fraction: 0.10,
+            oral_iron_absorbable_fraction: 0.04,
             il6_half_effect_pg_ml: 10.0,
             hepcidin_il6_max_fold: 8.0,
             ferritin_il6_max_fold: 3.0,
@@ -436,10 +445,11 @@ impl Body {
         (self.serum_iron_ug_dl() / self.tibc_ug_dl()).clamp(0.0, 1.0)
     }
 
-    /// Serum ferritin, ug/L.
+    /// Serum ferritin, ug/L: it reflects the iron in the ferritin of
+    /// hepatocytes and of macrophages.
     pub fn ferritin_ug_l(&self) -> f64 {
         let c = &self.config;
-        self.storage_fe_mg
+        (self.storage_fe_mg + self.macrophage_fe_mg)
             * c.ferritin_ug_l_per_mg
             * (1.0 + (c.ferritin_il6_max_fold - 1.0).max(0.0) * self.inflammation())
     }
@@ -453,8 +463,7 @@ impl Body {
         let erythroferrone = (self.epo_mu_ml / self.reference_epo_mu_ml - 1.0).max(0.0);
         c.hepcidin_reference_nm
             * c.hepcidin_production_factor
-            * stores.sqrt()
-            * (self.tsat() / self.reference_tsat)
+            * (stores.sqrt() * self.tsat() / self.reference_tsat).powf(c.hepcidin_iron_sensing)
             * (1.0 + (c.hepcidin_il6_max_fold - 1.0).max(0.0) * self.inflammation())
             / (1.0 + c.erythroferrone_suppression * erythroferrone)
     }
@@ -480,8 +489,7 @@ impl Body {
     /// Ferroportin activity relative to healthy (1 at the reference hepcidin).
     pub fn ferroportin(&self) -> f64 {
         let k = self.config.hepcidin_half_ferroportin_nm;
-        self.config.ferroportin_factor * (1.0 + self.config.hepcidin_reference_nm / k)
-            / (1.0 + self.hepcidin_nm / k)
+        (1.0 + self.config.hepcidin_reference_nm / k) / (1.0 + self.hepcidin_nm / k)
     }
 }
 
@@ -528,14 +536,15 @@ impl Plasma for Body {
             * c.enterocyte_factor
             * fpn
             * day_fraction;
+        let cell_fpn = fpn * c.ferroportin_factor;
         let macrophage_out =
-            self.macrophage_fe_mg * (fpn * dt_hours / c.macrophage_release_hours).min(1.0);
+            self.macrophage_fe_mg * (cell_fpn * dt_hours / c.macrophage_release_hours).min(1.0);
         let macrophage_store = (self.macrophage_fe_mg - macrophage_out)
             * (c.macrophage_to_store_per_day * day_fraction).min(1.0);
         let plasma_store =
             self.plasma_fe_mg.max(0.0) * (c.plasma_to_store_per_hour * dt_hours).min(1.0);
         let store_out =
-            self.storage_fe_mg * (self.store_release_per_hour * fpn * dt_hours).min(1.0);
+            self.storage_fe_mg * (self.store_release_per_hour * cell_fpn * dt_hours).min(1.0);
         let basal = (c.basal_loss_mg_per_day * day_fraction)
             .min(self.storage_fe_mg - store_out)
             .max(0.0);

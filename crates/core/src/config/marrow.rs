@@ -160,7 +160,10 @@ pub struct MarrowConfig {
     /// trait); range [0, 10].
     pub free_globin_apoptosis_per_hour: f64,
     /// Heme supply, as a share of what globin could use, below which a cell
-    /// is starved. Default 0.5 (healthy cells run at 1); range [0, 1].
+    /// is starved. Default 0.8: healthy cells run at 1 and are never
+    /// starved; in iron deficiency (saturation below about 10%) they are,
+    /// which is what keeps the red-cell count low there (iron-restricted
+    /// erythropoiesis); range [0, 1].
     pub starvation_supply_threshold: f64,
     /// Apoptosis hazard per hour of a fully starved cell (scaled linearly
     /// from the threshold to zero supply). Default 0.02 (assumption); range [0, 10].
@@ -225,7 +228,7 @@ impl Default for MarrowConfig {
             apoglobin_relative_toxicity: 0.05,
             free_globin_toxic_g_dl: 0.1,
             free_globin_apoptosis_per_hour: 0.016,
-            starvation_supply_threshold: 0.5,
+            starvation_supply_threshold: 0.8,
             starvation_apoptosis_per_hour: 0.02,
             entry_max_per_day: 6.7e10,
             epo_half_entry_mu_ml: 40.0,

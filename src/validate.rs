@@ -1,0 +1,400 @@
+//! `erythro validate`: runs every condition config of `configs/conditions/`
+//! and checks each marker against the direction the textbook pattern
+//! expects, compared with the healthy run of the same sex (or, for therapy,
+//! with the run's own start). The directions are written here, from the
+//! clinical literature; the model is never told them.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use erythro_runner::{Sample, Simulation};
+
+use crate::{config_file, output, reference};
+
+/// Options of `erythro validate`.
+#[derive(Args)]
+pub struct ValidateArgs {
+    /// Run every condition at 1/20 of the default scale (about 54,000
+    /// erythroblast agents): minutes instead of tens of minutes.
+    #[arg(long)]
+    quick: bool,
+    /// Where to write `validate.csv` [default: results/runs/validate].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Worker threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+/// The markers of the table, with their output field names.
+const MARKERS: &[(&str, &str)] = &[
+    ("Hb", "hb_g_dl"),
+    ("RBC", "rbc_1e12_per_l"),
+    ("MCV", "mcv_fl"),
+    ("MCH", "mch_pg"),
+    ("MCHC", "mchc_g_dl"),
+    ("RDW-CV", "rdw_cv_pct"),
+    ("SI", "serum_iron_ug_dl"),
+    ("TIBC", "tibc_ug_dl"),
+    ("TSAT", "tsat_pct"),
+    ("Ferritin", "ferritin_ug_l"),
+    ("Hepcidin", "hepcidin_nm"),
+    ("ZPP", "zpp_umol_per_mol_heme"),
+    ("Sidero", "ring_sideroblast_pct"),
+    ("Mentzer", "mentzer"),
+];
+
+/// What the textbook pattern expects of a marker.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// Higher than the baseline by more than 5%.
+    Up,
+    /// Lower than the baseline by more than 5%.
+    Down,
+    /// Inside the reference range (or within 25% of the baseline where
+    /// there is no range).
+    Normal,
+    /// Not higher than the baseline by more than 5%.
+    NotUp,
+    /// Not lower than the baseline by more than 5%.
+    NotDown,
+    /// Above a fixed value (Mentzer above 13: iron deficiency).
+    Above(f64),
+    /// Below a fixed value (Mentzer below 13: thalassemia trait).
+    Below(f64),
+}
+
+impl Expect {
+    fn label(self) -> String {
+        match self {
+            Expect::Up => "up".into(),
+            Expect::Down => "down".into(),
+            Expect::Normal => "normal".into(),
+            Expect::NotUp => "not up".into(),
+            Expect::NotDown => "not down".into(),
+            Expect::Above(x) => format!(">{x}"),
+            Expect::Below(x) => format!("<{x}"),
+        }
+    }
+
+    fn holds(self, value: f64, baseline: f64, range: Option<(f64, f64)>) -> bool {
+        // A small absolute margin keeps markers near zero (sideroblasts) from
+        // flipping on noise.
+        let margin = (0.05 * baseline.abs()).max(0.5);
+        match self {
+            Expect::Up => value > baseline + margin,
+            Expect::Down => value < baseline - margin,
+            Expect::Normal => match range {
+                Some((lo, hi)) => (lo..=hi).contains(&value),
+                None => (value - baseline).abs() <= 0.25 * baseline.abs(),
+            },
+            Expect::NotUp => value <= baseline + margin,
+            Expect::NotDown => value >= baseline - margin,
+            Expect::Above(x) => value > x,
+            Expect::Below(x) => value < x,
+        }
+    }
+}
+
+/// What a condition is compared against.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Baseline {
+    Man,
+    Woman,
+    /// The run's own day 0 (therapy: recovery from the starting state).
+    Start,
+}
+
+struct Condition {
+    name: &'static str,
+    ron: &'static str,
+    baseline: Baseline,
+    expect: &'static [(&'static str, Expect)],
+}
+
+use Expect::*;
+
+/// Iron deficiency (diet, blood loss, malabsorption): Camaschella, NEJM 2015.
+const IRON_DEFICIENCY: &[(&str, Expect)] = &[
+    ("ferritin_ug_l", Down),
+    ("tsat_pct", Down),
+    ("serum_iron_ug_dl", Down),
+    ("tibc_ug_dl", Up),
+    ("hepcidin_nm", Down),
+    ("mcv_fl", Down),
+    ("mchc_g_dl", Down),
+    ("rbc_1e12_per_l", Down),
+    ("hb_g_dl", Down),
+    ("rdw_cv_pct", Up),
+    ("zpp_umol_per_mol_heme", Up),
+    ("mentzer", Above(13.0)),
+];
+
+/// Thalassemia trait: microcytosis with a high count, normal RDW and iron.
+const THAL_TRAIT: &[(&str, Expect)] = &[
+    ("mcv_fl", Down),
+    ("rbc_1e12_per_l", Up),
+    ("rdw_cv_pct", Normal),
+    ("ferritin_ug_l", Normal),
+    ("tsat_pct", Normal),
+    ("serum_iron_ug_dl", Normal),
+    ("mentzer", Below(13.0)),
+];
+
+/// Recovery on iron: compared with the run's start (Camaschella 2015:
+/// hemoglobin up about 2 g/dL in 3 weeks on oral iron).
+const RECOVERY: &[(&str, Expect)] = &[
+    ("hb_g_dl", Up),
+    ("mcv_fl", Up),
+    ("tsat_pct", Up),
+    ("ferritin_ug_l", Up),
+];
+
+const CONDITIONS: &[Condition] = &[
+    Condition {
+        name: "healthy_woman",
+        ron: include_str!("../configs/conditions/healthy_woman.ron"),
+        baseline: Baseline::Man,
+        expect: &[
+            ("hb_g_dl", Down),
+            ("ferritin_ug_l", Down),
+            ("mcv_fl", Normal),
+            ("mchc_g_dl", Normal),
+        ],
+    },
+    Condition {
+        name: "ida_diet",
+        ron: include_str!("../configs/conditions/ida_diet.ron"),
+        baseline: Baseline::Man,
+        expect: IRON_DEFICIENCY,
+    },
+    Condition {
+        name: "ida_hookworm",
+        ron: include_str!("../configs/conditions/ida_hookworm.ron"),
+        baseline: Baseline::Man,
+        expect: IRON_DEFICIENCY,
+    },
+    Condition {
+        name: "ida_menorrhagia",
+        ron: include_str!("../configs/conditions/ida_menorrhagia.ron"),
+        baseline: Baseline::Woman,
+        expect: IRON_DEFICIENCY,
+    },
+    Condition {
+        name: "gastrectomy",
+        ron: include_str!("../configs/conditions/gastrectomy.ron"),
+        baseline: Baseline::Man,
+        expect: IRON_DEFICIENCY,
+    },
+    Condition {
+        name: "recovery_oral_iron",
+        ron: include_str!("../configs/conditions/recovery_oral_iron.ron"),
+        baseline: Baseline::Start,
+        expect: RECOVERY,
+    },
+    Condition {
+        name: "recovery_iv_iron",
+        ron: include_str!("../configs/conditions/recovery_iv_iron.ron"),
+        baseline: Baseline::Start,
+        expect: RECOVERY,
+    },
+    Condition {
+        name: "beta_thal_trait",
+        ron: include_str!("../configs/conditions/beta_thal_trait.ron"),
+        baseline: Baseline::Man,
+        expect: THAL_TRAIT,
+    },
+    Condition {
+        name: "alpha_thal_trait",
+        ron: include_str!("../configs/conditions/alpha_thal_trait.ron"),
+        baseline: Baseline::Man,
+        expect: THAL_TRAIT,
+    },
+    Condition {
+        name: "chronic_disease",
+        ron: include_str!("../configs/conditions/chronic_disease.ron"),
+        baseline: Baseline::Man,
+        // Weiss & Goodnough, NEJM 2005.
+        expect: &[
+            ("hepcidin_nm", Up),
+            ("ferritin_ug_l", Up),
+            ("serum_iron_ug_dl", Down),
+            ("tibc_ug_dl", Down),
+            ("tsat_pct", Down),
+            ("hb_g_dl", Down),
+            ("mcv_fl", Above(75.0)),
+        ],
+    },
+    Condition {
+        name: "ferroportin_disease",
+        ron: include_str!("../configs/conditions/ferroportin_disease.ron"),
+        baseline: Baseline::Man,
+        // Pietrangelo, Gastroenterology 2017 (type A).
+        expect: &[
+            ("ferritin_ug_l", Up),
+            ("tsat_pct", NotUp),
+            ("hepcidin_nm", Up),
+        ],
+    },
+    Condition {
+        name: "irida",
+        ron: include_str!("../configs/conditions/irida.ron"),
+        baseline: Baseline::Man,
+        // Finberg et al., Nat Genet 2008: hepcidin inappropriately normal/high.
+        expect: &[
+            ("tsat_pct", Down),
+            ("mcv_fl", Down),
+            ("hb_g_dl", Down),
+            ("hepcidin_nm", NotDown),
+        ],
+    },
+    Condition {
+        name: "irida_oral_iron",
+        ron: include_str!("../configs/conditions/irida_oral_iron.ron"),
+        baseline: Baseline::Start,
+        expect: &[("hb_g_dl", NotUp)],
+    },
+    Condition {
+        name: "irida_iv_iron",
+        ron: include_str!("../configs/conditions/irida_iv_iron.ron"),
+        baseline: Baseline::Start,
+        expect: &[("hb_g_dl", Up), ("ferritin_ug_l", Up)],
+    },
+    Condition {
+        name: "lead_poisoning",
+        ron: include_str!("../configs/conditions/lead_poisoning.ron"),
+        baseline: Baseline::Man,
+        // ZPP and ring sideroblasts up, iron studies normal or high.
+        expect: &[
+            ("zpp_umol_per_mol_heme", Up),
+            ("ring_sideroblast_pct", Up),
+            ("tsat_pct", NotDown),
+            ("ferritin_ug_l", NotDown),
+        ],
+    },
+    Condition {
+        name: "ida_with_inflammation",
+        ron: include_str!("../configs/conditions/ida_with_inflammation.ron"),
+        baseline: Baseline::Man,
+        expect: &[
+            ("tsat_pct", Down),
+            ("mcv_fl", Down),
+            ("hb_g_dl", Down),
+            ("ferritin_ug_l", Normal),
+        ],
+    },
+];
+
+const HEALTHY_MAN: &str = include_str!("../configs/conditions/healthy_man.ron");
+const HEALTHY_WOMAN: &str = include_str!("../configs/conditions/healthy_woman.ron");
+
+/// First and last sample of a condition config.
+fn run_config(name: &str, ron: &str, quick: bool) -> Result<(Sample, Sample)> {
+    let mut config = config_file::parse(ron, &format!("configs/conditions/{name}.ron"))?;
+    if quick {
+        config.scale.cells_per_agent *= 20.0;
+        config.run.burn_in_days = config.run.burn_in_days.min(14.0);
+    }
+    let days = config.run.days;
+    let mut sim = Simulation::new(config).with_context(|| format!("condition {name}"))?;
+    let samples = sim
+        .run(days, |_| {}, |_, _| {})
+        .with_context(|| format!("condition {name}"))?;
+    Ok((samples[0], samples[samples.len() - 1]))
+}
+
+fn value(s: &Sample, field: &str) -> f64 {
+    s.fields()
+        .iter()
+        .find(|(n, _)| *n == field)
+        .map(|(_, v)| *v)
+        .unwrap_or(f64::NAN)
+}
+
+/// Runs every condition and prints the table; fails if any pattern fails.
+pub fn run(args: ValidateArgs) -> Result<()> {
+    let pool = crate::thread_pool(args.threads)?;
+    let quick = args.quick;
+    let (man, woman, results) = pool.install(|| -> Result<_> {
+        eprintln!("validate: healthy baselines");
+        let man = run_config("healthy_man", HEALTHY_MAN, quick)?.1;
+        let woman = run_config("healthy_woman", HEALTHY_WOMAN, quick)?.1;
+        let mut results = Vec::new();
+        for c in CONDITIONS {
+            eprintln!("validate: {}", c.name);
+            results.push(run_config(c.name, c.ron, quick)?);
+        }
+        Ok((man, woman, results))
+    })?;
+
+    let mut table = String::new();
+    let mut csv = String::from("condition,marker,value,baseline,expected,result\n");
+    let mut failures = 0;
+    let _ = write!(table, "{:<22}", "condition");
+    for (label, _) in MARKERS {
+        let _ = write!(table, " {label:>9}");
+    }
+    table.push('\n');
+    for (c, (start, end)) in CONDITIONS.iter().zip(&results) {
+        let (baseline, reference) = match c.baseline {
+            Baseline::Man => (&man, erythro_core::config::Reference::AdultMan),
+            Baseline::Woman => (&woman, erythro_core::config::Reference::AdultWoman),
+            Baseline::Start => (start, erythro_core::config::Reference::AdultMan),
+        };
+        let mut values = format!("{:<22}", c.name);
+        let mut checks = format!("{:<22}", "");
+        for (_, field) in MARKERS {
+            let v = value(end, field);
+            let b = value(baseline, field);
+            let _ = write!(values, " {v:>9.2}");
+            match c.expect.iter().find(|(f, _)| f == field) {
+                Some((_, e)) => {
+                    let range = reference::ranges(reference)
+                        .iter()
+                        .find(|r| r.field == *field)
+                        .map(|r| (r.low, r.high));
+                    let ok = e.holds(v, b, range);
+                    failures += (!ok) as usize;
+                    let mark = format!("{}{}", e.label(), if ok { " ok" } else { " FAIL" });
+                    let _ = write!(checks, " {mark:>9}");
+                    let _ = writeln!(
+                        csv,
+                        "{},{},{v},{b},{},{}",
+                        c.name,
+                        field,
+                        e.label(),
+                        if ok { "pass" } else { "fail" }
+                    );
+                }
+                None => {
+                    let _ = write!(checks, " {:>9}", "");
+                }
+            }
+        }
+        let _ = writeln!(table, "{values}\n{checks}");
+    }
+    let _ = writeln!(
+        table,
+        "\nbaselines: healthy man (Hb {:.1}, MCV {:.1}, ferritin {:.0}, TSAT {:.0}%), healthy woman (Hb {:.1}, ferritin {:.0})",
+        value(&man, "hb_g_dl"),
+        value(&man, "mcv_fl"),
+        value(&man, "ferritin_ug_l"),
+        value(&man, "tsat_pct"),
+        value(&woman, "hb_g_dl"),
+        value(&woman, "ferritin_ug_l"),
+    );
+    print!("{table}");
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("results/runs/validate"));
+    let staged = output::Staged::new(&out)?;
+    staged.write("validate.csv", &csv)?;
+    staged.write("validate.txt", &table)?;
+    let written = staged.commit()?;
+    println!("table: {}", written.join("validate.csv").display());
+    anyhow::ensure!(failures == 0, "{failures} expected pattern(s) failed");
+    println!("every expected pattern holds");
+    Ok(())
+}
