@@ -13,7 +13,9 @@
 //! 3. the chunks' sums are folded in chunk order (the reduction) and their
 //!    staged changes applied ([`marrow::Marrow::apply`],
 //!    [`circulation::RedCells::apply`]);
-//! 4. the plasma advances once with the totals ([`plasma::Plasma::advance`]).
+//! 4. the plasma advances once with the totals ([`plasma::Plasma::advance`]):
+//!    prescribed schedules ([`plasma::PrescribedPlasma`]) or the body's iron
+//!    economy ([`body::Body`], with [`events`] such as bleeding or therapy).
 //!
 //! Design choices, and why:
 //! - **Struct-of-arrays, f32 per cell, f64 sums**: a step is a stream over
