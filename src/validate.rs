@@ -152,72 +152,42 @@ const RECOVERY: &[(&str, Expect)] = &[
     ("ferritin_ug_l", Up),
 ];
 
+/// A condition whose config is `configs/conditions/NAME.ron`, embedded.
+macro_rules! condition {
+    ($name:literal, $baseline:expr, $expect:expr) => {
+        Condition {
+            name: $name,
+            ron: include_str!(concat!("../configs/conditions/", $name, ".ron")),
+            baseline: $baseline,
+            expect: $expect,
+        }
+    };
+}
+
 const CONDITIONS: &[Condition] = &[
-    Condition {
-        name: "healthy_woman",
-        ron: include_str!("../configs/conditions/healthy_woman.ron"),
-        baseline: Baseline::Man,
-        expect: &[
+    condition!(
+        "healthy_woman",
+        Baseline::Man,
+        &[
             ("hb_g_dl", Down),
             ("ferritin_ug_l", Down),
             ("mcv_fl", Normal),
             ("mchc_g_dl", Normal),
-        ],
-    },
-    Condition {
-        name: "ida_diet",
-        ron: include_str!("../configs/conditions/ida_diet.ron"),
-        baseline: Baseline::Man,
-        expect: IRON_DEFICIENCY,
-    },
-    Condition {
-        name: "ida_hookworm",
-        ron: include_str!("../configs/conditions/ida_hookworm.ron"),
-        baseline: Baseline::Man,
-        expect: IRON_DEFICIENCY,
-    },
-    Condition {
-        name: "ida_menorrhagia",
-        ron: include_str!("../configs/conditions/ida_menorrhagia.ron"),
-        baseline: Baseline::Woman,
-        expect: IRON_DEFICIENCY,
-    },
-    Condition {
-        name: "gastrectomy",
-        ron: include_str!("../configs/conditions/gastrectomy.ron"),
-        baseline: Baseline::Man,
-        expect: IRON_DEFICIENCY,
-    },
-    Condition {
-        name: "recovery_oral_iron",
-        ron: include_str!("../configs/conditions/recovery_oral_iron.ron"),
-        baseline: Baseline::Start,
-        expect: RECOVERY,
-    },
-    Condition {
-        name: "recovery_iv_iron",
-        ron: include_str!("../configs/conditions/recovery_iv_iron.ron"),
-        baseline: Baseline::Start,
-        expect: RECOVERY,
-    },
-    Condition {
-        name: "beta_thal_trait",
-        ron: include_str!("../configs/conditions/beta_thal_trait.ron"),
-        baseline: Baseline::Man,
-        expect: THAL_TRAIT,
-    },
-    Condition {
-        name: "alpha_thal_trait",
-        ron: include_str!("../configs/conditions/alpha_thal_trait.ron"),
-        baseline: Baseline::Man,
-        expect: THAL_TRAIT,
-    },
-    Condition {
-        name: "chronic_disease",
-        ron: include_str!("../configs/conditions/chronic_disease.ron"),
-        baseline: Baseline::Man,
-        // Weiss & Goodnough, NEJM 2005.
-        expect: &[
+        ]
+    ),
+    condition!("ida_diet", Baseline::Man, IRON_DEFICIENCY),
+    condition!("ida_hookworm", Baseline::Man, IRON_DEFICIENCY),
+    condition!("ida_menorrhagia", Baseline::Woman, IRON_DEFICIENCY),
+    condition!("gastrectomy", Baseline::Man, IRON_DEFICIENCY),
+    condition!("recovery_oral_iron", Baseline::Start, RECOVERY),
+    condition!("recovery_iv_iron", Baseline::Start, RECOVERY),
+    condition!("beta_thal_trait", Baseline::Man, THAL_TRAIT),
+    condition!("alpha_thal_trait", Baseline::Man, THAL_TRAIT),
+    // Weiss & Goodnough, NEJM 2005.
+    condition!(
+        "chronic_disease",
+        Baseline::Man,
+        &[
             ("hepcidin_nm", Up),
             ("ferritin_ug_l", Up),
             ("serum_iron_ug_dl", Down),
@@ -225,66 +195,56 @@ const CONDITIONS: &[Condition] = &[
             ("tsat_pct", Down),
             ("hb_g_dl", Down),
             ("mcv_fl", Above(75.0)),
-        ],
-    },
-    Condition {
-        name: "ferroportin_disease",
-        ron: include_str!("../configs/conditions/ferroportin_disease.ron"),
-        baseline: Baseline::Man,
-        // Pietrangelo, Gastroenterology 2017 (type A).
-        expect: &[
+        ]
+    ),
+    // Pietrangelo, Gastroenterology 2017 (type A).
+    condition!(
+        "ferroportin_disease",
+        Baseline::Man,
+        &[
             ("ferritin_ug_l", Up),
             ("tsat_pct", NotUp),
             ("hepcidin_nm", Up),
-        ],
-    },
-    Condition {
-        name: "irida",
-        ron: include_str!("../configs/conditions/irida.ron"),
-        baseline: Baseline::Man,
-        // Finberg et al., Nat Genet 2008: hepcidin inappropriately normal/high.
-        expect: &[
+        ]
+    ),
+    // Finberg et al., Nat Genet 2008: hepcidin inappropriately normal/high.
+    condition!(
+        "irida",
+        Baseline::Man,
+        &[
             ("tsat_pct", Down),
             ("mcv_fl", Down),
             ("hb_g_dl", Down),
             ("hepcidin_nm", NotDown),
-        ],
-    },
-    Condition {
-        name: "irida_oral_iron",
-        ron: include_str!("../configs/conditions/irida_oral_iron.ron"),
-        baseline: Baseline::Start,
-        expect: &[("hb_g_dl", NotUp)],
-    },
-    Condition {
-        name: "irida_iv_iron",
-        ron: include_str!("../configs/conditions/irida_iv_iron.ron"),
-        baseline: Baseline::Start,
-        expect: &[("hb_g_dl", Up), ("ferritin_ug_l", Up)],
-    },
-    Condition {
-        name: "lead_poisoning",
-        ron: include_str!("../configs/conditions/lead_poisoning.ron"),
-        baseline: Baseline::Man,
-        // ZPP and ring sideroblasts up, iron studies normal or high.
-        expect: &[
+        ]
+    ),
+    condition!("irida_oral_iron", Baseline::Start, &[("hb_g_dl", NotUp)]),
+    condition!(
+        "irida_iv_iron",
+        Baseline::Start,
+        &[("hb_g_dl", Up), ("ferritin_ug_l", Up)]
+    ),
+    // ZPP and ring sideroblasts up, iron studies normal or high.
+    condition!(
+        "lead_poisoning",
+        Baseline::Man,
+        &[
             ("zpp_umol_per_mol_heme", Up),
             ("ring_sideroblast_pct", Up),
             ("tsat_pct", NotDown),
             ("ferritin_ug_l", NotDown),
-        ],
-    },
-    Condition {
-        name: "ida_with_inflammation",
-        ron: include_str!("../configs/conditions/ida_with_inflammation.ron"),
-        baseline: Baseline::Man,
-        expect: &[
+        ]
+    ),
+    condition!(
+        "ida_with_inflammation",
+        Baseline::Man,
+        &[
             ("tsat_pct", Down),
             ("mcv_fl", Down),
             ("hb_g_dl", Down),
             ("ferritin_ug_l", Normal),
-        ],
-    },
+        ]
+    ),
 ];
 
 const HEALTHY_MAN: &str = include_str!("../configs/conditions/healthy_man.ron");
