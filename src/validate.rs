@@ -197,14 +197,14 @@ const CONDITIONS: &[Condition] = &[
             ("mcv_fl", Above(75.0)),
         ]
     ),
-    // Pietrangelo, Gastroenterology 2017 (type A).
+    // Pietrangelo, Gastroenterology 2017 (type A): hepcidin normal or high.
     condition!(
         "ferroportin_disease",
         Baseline::Man,
         &[
             ("ferritin_ug_l", Up),
             ("tsat_pct", NotUp),
-            ("hepcidin_nm", Up),
+            ("hepcidin_nm", NotDown),
         ]
     ),
     // Finberg et al., Nat Genet 2008: hepcidin inappropriately normal/high.

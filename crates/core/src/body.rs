@@ -97,10 +97,12 @@ pub struct BodyConfig {
     /// (iron-refractory iron deficiency, TMPRSS6 loss: inappropriately high).
     /// Default 1; range [0, 100].
     pub hepcidin_production_factor: f64,
-    /// How strongly low stores and saturation lower hepcidin, in [0, 1].
+    /// How strongly low stores and saturation (and erythroferrone, which
+    /// acts on the same BMP-SMAD signal) lower hepcidin, in [0, 1].
     /// Default 1. Iron-refractory iron deficiency (TMPRSS6 loss:
     /// matriptase-2 no longer cleaves hemojuvelin) is about 0: hepcidin
-    /// stays up while iron runs short.
+    /// stays up while iron runs short, and EPO barely lowers it (assumption,
+    /// as reported in Tmprss6-deficient mice).
     pub hepcidin_iron_sensing: f64,
     /// Rise of ln(EPO) per g/dL of hemoglobin below the set point. Default
     /// 0.34 (EPO about 100 mU/mL at Hb 8).
@@ -465,7 +467,7 @@ impl Body {
             * c.hepcidin_production_factor
             * (stores.sqrt() * self.tsat() / self.reference_tsat).powf(c.hepcidin_iron_sensing)
             * (1.0 + (c.hepcidin_il6_max_fold - 1.0).max(0.0) * self.inflammation())
-            / (1.0 + c.erythroferrone_suppression * erythroferrone)
+            / (1.0 + c.erythroferrone_suppression * c.hepcidin_iron_sensing * erythroferrone)
     }
 
     /// Inflammatory drive in [0, 1): IL-6 over IL-6 plus its half-effect level.
