@@ -417,9 +417,18 @@ impl Body {
         }
         body.plasma_fe_mg = tsat * body.tibc_ug_dl() * body.config.plasma_volume_l * 1e-2;
         body.hepcidin_nm = body.hepcidin_target();
-        if body.storage_fe_mg > 0.0 {
-            body.store_release_per_hour =
-                body.config.plasma_to_store_per_hour * body.plasma_fe_mg / body.storage_fe_mg;
+        // Stores and plasma exchange in balance at the healthy set point
+        // (the start itself when the body starts healthy).
+        let c = &body.config;
+        let (plasma_ref, stores_ref) = match &c.set_points {
+            Some(p) => (
+                p.tsat * c.tibc_replete_ug_dl * c.plasma_volume_l * 1e-2,
+                p.storage_fe_mg,
+            ),
+            None => (body.plasma_fe_mg, body.storage_fe_mg),
+        };
+        if stores_ref > 0.0 {
+            body.store_release_per_hour = c.plasma_to_store_per_hour * plasma_ref / stores_ref;
         }
         body
     }

@@ -157,3 +157,40 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out.sort();
     out
 }
+
+#[test]
+fn inflammation_raises_hepcidin_within_hours_and_lowers_serum_iron_within_a_day() {
+    let mut c = with_body(BodyConfig::default());
+    c.run.sample_every_hours = 3.0;
+    c.events = vec![Event::Inflammation {
+        from_day: 1.0,
+        to_day: 100.0,
+        il6_pg_ml: 30.0,
+    }];
+    let samples = common::pool(2).install(|| {
+        let mut sim = Simulation::new(c).unwrap();
+        sim.run(2.0, |_| {}, |_, _| {}).unwrap()
+    });
+    let at = |day: f64| {
+        samples
+            .iter()
+            .find(|s| (s.day - day).abs() < 1e-9)
+            .unwrap()
+            .plasma
+            .body
+            .unwrap()
+    };
+    let (before, six_hours, next_day) = (at(1.0), at(1.25), at(2.0));
+    assert!(
+        six_hours.hepcidin_nm > 1.5 * before.hepcidin_nm,
+        "hepcidin {} -> {}",
+        before.hepcidin_nm,
+        six_hours.hepcidin_nm
+    );
+    assert!(
+        next_day.serum_iron_ug_dl < 0.6 * before.serum_iron_ug_dl,
+        "serum iron {} -> {}",
+        before.serum_iron_ug_dl,
+        next_day.serum_iron_ug_dl
+    );
+}
