@@ -425,9 +425,8 @@ fn out_of_range_values_name_field_value_and_range() {
     assert_no_output(&out);
 }
 
-/// `--days -1` (with a space, as users type it) should reach the range
-/// check and name `run.days`; the argument parser refuses `-1` as an
-/// unknown flag instead, suggesting `-- -1`, which does not work either.
+/// `--days -1` (with a space, as users type it) reaches the range check and
+/// names `run.days`, rather than being taken for an unknown flag.
 #[test]
 fn negative_days_with_a_space_names_run_days() {
     let tmp = TempDir::new().unwrap();

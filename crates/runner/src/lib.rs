@@ -17,6 +17,7 @@ pub mod bench;
 pub mod parallel;
 pub mod sample;
 pub mod steady;
+mod transfusion;
 
 use erythro_analysis::{red_cell_indices, RedCellView};
 use erythro_core::body::Body;
@@ -139,7 +140,7 @@ impl Simulation {
         let plasma = self.plasma.state();
         let mut sums = self.advance_agents(&plasma, true);
         if plasma.transfusion_units > 0.0 {
-            sums.transfused_fe_fg = steady::transfuse(self, plasma.transfusion_units);
+            sums.transfused_fe_fg = transfusion::transfuse(self, plasma.transfusion_units);
         }
         self.step += 1;
         let day = self.day();
