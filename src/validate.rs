@@ -64,6 +64,10 @@ enum Expect {
     Above(f64),
     /// Below a fixed value (Mentzer below 13: thalassemia trait).
     Below(f64),
+    /// Risen from the baseline by less than this much, in the marker's unit
+    /// (oral-iron refractoriness: hemoglobin up by less than 1 g/dL after
+    /// 4-6 weeks of oral iron, Hershko and Camaschella, Blood 2014).
+    RiseBelow(f64),
 }
 
 impl Expect {
@@ -76,13 +80,14 @@ impl Expect {
             Expect::NotDown => "not down".into(),
             Expect::Above(x) => format!(">{x}"),
             Expect::Below(x) => format!("<{x}"),
+            Expect::RiseBelow(x) => format!("+<{x}"),
         }
     }
 
     fn holds(self, value: f64, baseline: f64, range: Option<(f64, f64)>) -> bool {
-        // A small absolute margin keeps markers near zero (sideroblasts) from
-        // flipping on noise.
-        let margin = (0.05 * baseline.abs()).max(0.5);
+        // 5% of the baseline, with a small absolute floor so markers whose
+        // healthy value is zero (ring sideroblasts) do not flip on noise.
+        let margin = (0.05 * baseline.abs()).max(0.1);
         match self {
             Expect::Up => value > baseline + margin,
             Expect::Down => value < baseline - margin,
@@ -94,6 +99,7 @@ impl Expect {
             Expect::NotDown => value >= baseline - margin,
             Expect::Above(x) => value > x,
             Expect::Below(x) => value < x,
+            Expect::RiseBelow(x) => value - baseline < x,
         }
     }
 }
@@ -218,7 +224,11 @@ const CONDITIONS: &[Condition] = &[
             ("hepcidin_nm", NotDown),
         ]
     ),
-    condition!("irida_oral_iron", Baseline::Start, &[("hb_g_dl", NotUp)]),
+    condition!(
+        "irida_oral_iron",
+        Baseline::Start,
+        &[("hb_g_dl", RiseBelow(1.0))]
+    ),
     condition!(
         "irida_iv_iron",
         Baseline::Start,

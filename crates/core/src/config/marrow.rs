@@ -160,16 +160,19 @@ pub struct MarrowConfig {
     /// trait); range [0, 10].
     pub free_globin_apoptosis_per_hour: f64,
     /// Heme supply, as a share of what globin could use, below which a cell
-    /// is starved. Default 0.8: healthy cells run at 1 and are never
-    /// starved; in iron deficiency (saturation below about 10%) they are,
-    /// which is what keeps the red-cell count low there (iron-restricted
+    /// is starved. Default 0.95: healthy cells run at 1 and are never
+    /// starved; starvation begins at a transferrin saturation of about 15%,
+    /// the level below which the supply cannot sustain normal erythropoiesis
+    /// (Bainton and Finch 1964: 16%). Dying starved cells return their iron
+    /// to macrophages, so survivors are better supplied: this keeps the
+    /// red-cell count low in iron deficiency (iron-restricted
     /// erythropoiesis); range [0, 1].
     pub starvation_supply_threshold: f64,
     /// Apoptosis hazard per hour of a fully starved cell (scaled linearly
     /// from the threshold to zero supply). Default 0.02 (assumption); range [0, 10].
     pub starvation_apoptosis_per_hour: f64,
     /// Proerythroblast entry at saturating EPO and transferrin saturation,
-    /// real cells per day. Default 6.7e10: with EPO 10 mU/mL and saturation
+    /// real cells per day. Default 8.3e10: with EPO 10 mU/mL and saturation
     /// 30% it gives about 1.3e10/day, hence 2.1e11 red cells/day after four
     /// divisions (prior 2-2.5e11/day) and a healthy RBC near 5.0; range [0, 1e14].
     pub entry_max_per_day: f64,
@@ -178,10 +181,20 @@ pub struct MarrowConfig {
     pub epo_half_entry_mu_ml: f64,
     /// Transferrin saturation at which progenitor expansion is half-maximal
     /// (iron-restricted erythropoiesis, Hill exponent
-    /// [`PROGENITOR_HILL`](crate::marrow::PROGENITOR_HILL) = 3). Default 0.10:
-    /// 5% less expansion at 22% saturation, half at 10% (clinically,
-    /// erythropoiesis is iron-restricted below about 15-20%); range (0, 1].
+    /// [`PROGENITOR_HILL`](crate::marrow::PROGENITOR_HILL) = 2). Default 0.16:
+    /// the saturation below which iron supply limits erythropoiesis
+    /// (Bainton and Finch 1964); 22% (a healthy woman) gives 65% of the
+    /// expansion at 38% (a healthy man), 10% gives a third of it. Iron-starved
+    /// progenitors do not answer EPO (Bullock et al., Blood 2010), so EPO's
+    /// rise in iron deficiency adds few lineages; range (0, 1].
     pub tsat_half_progenitor: f64,
+    /// Time over which progenitors integrate transferrin saturation, hours:
+    /// entry follows saturation averaged (exponentially) over this window,
+    /// not the hour's value. Default 168: the week a BFU-E/CFU-E spends
+    /// maturing to a proerythroblast (Dessypris and Sawyer, in Wintrobe's
+    /// Clinical Hematology); without it marrow demand and plasma iron chase
+    /// each other in a 10-day boom-and-bust cycle no patient shows; range (0, 1e4].
+    pub progenitor_iron_memory_hours: f64,
     /// Mitochondrial iron above which an erythroblast counts as a ring
     /// sideroblast, fg Fe. Default 20 (assumption: several times the iron of
     /// a healthy hour's uptake); range (0, 1e6].
@@ -228,11 +241,12 @@ impl Default for MarrowConfig {
             apoglobin_relative_toxicity: 0.05,
             free_globin_toxic_g_dl: 0.1,
             free_globin_apoptosis_per_hour: 0.016,
-            starvation_supply_threshold: 0.8,
+            starvation_supply_threshold: 0.95,
             starvation_apoptosis_per_hour: 0.02,
-            entry_max_per_day: 6.7e10,
+            entry_max_per_day: 8.30e10,
             epo_half_entry_mu_ml: 40.0,
-            tsat_half_progenitor: 0.10,
+            tsat_half_progenitor: 0.16,
+            progenitor_iron_memory_hours: 168.0,
             ring_sideroblast_iron_fg: 20.0,
         }
     }
@@ -498,6 +512,13 @@ impl MarrowConfig {
                 m.tsat_half_progenitor,
                 0.0,
                 1.0,
+                OpenLow,
+            ),
+            (
+                "marrow.progenitor_iron_memory_hours",
+                m.progenitor_iron_memory_hours,
+                0.0,
+                1e4,
                 OpenLow,
             ),
             (

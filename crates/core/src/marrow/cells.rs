@@ -149,6 +149,9 @@ pub struct Marrow {
     /// Fractional proerythroblast agents carried to the next step, so entry
     /// is deterministic and unbiased at any scale.
     pub entry_carry: f64,
+    /// Transferrin saturation as the progenitors have seen it (averaged over
+    /// `progenitor_iron_memory_hours`); `None` until the first entry.
+    pub progenitor_tsat: Option<f64>,
 }
 
 impl Marrow {
@@ -174,7 +177,15 @@ impl Marrow {
         sums: &mut StepSums,
     ) {
         let epo = plasma.epo_mu_ml / (plasma.epo_mu_ml + m.epo_half_entry_mu_ml);
-        let t = (plasma.tsat / m.tsat_half_progenitor).powi(PROGENITOR_HILL);
+        let seen = match self.progenitor_tsat {
+            Some(seen) => {
+                let keep = (-(ctx.dt_h as f64) / m.progenitor_iron_memory_hours).exp();
+                plasma.tsat + (seen - plasma.tsat) * keep
+            }
+            None => plasma.tsat,
+        };
+        self.progenitor_tsat = Some(seen);
+        let t = (seen / m.tsat_half_progenitor).powi(PROGENITOR_HILL);
         let iron = t / (1.0 + t);
         let per_step = m.entry_max_per_day / 24.0 * epo * iron * ctx.dt_h as f64 / cells_per_agent;
         self.entry_carry += per_step;
