@@ -82,13 +82,13 @@ const TABLE_OUTPUTS: [(&str, &str); 6] = [
 
 /// Runs the sweep command.
 pub fn run(args: SweepArgs) -> Result<()> {
-    let sweep = spec::load(&args.sweep)?;
     if args.list_paths {
-        for (path, kind, value) in sweep.base.leaves() {
+        for (path, kind, value) in spec::base_tree(&args.sweep)?.leaves() {
             println!("{path:<48} {value:<24} {kind:?}");
         }
         return Ok(());
     }
+    let sweep = spec::load(&args.sweep)?;
     let out = args
         .out
         .clone()

@@ -257,50 +257,77 @@ fn check_range(path: &FieldPath, from: f64, to: f64, log: bool) -> Result<()> {
 
 /// Reads and expands the sweep file at `path`.
 pub fn load(path: &Path) -> Result<Sweep> {
+    let (file, text, name) = read(path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    expand(file, &text, dir, name).with_context(|| format!("sweep {}", path.display()))
+}
+
+/// The base config (after `set`) of the sweep file at `path` as a tree,
+/// whatever its axes say: what `--list-paths` shows.
+pub fn base_tree(path: &Path) -> Result<ConfigTree> {
+    let (file, _, _) = read(path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    resolve_base(&file, dir).with_context(|| format!("sweep {}", path.display()))
+}
+
+fn read(path: &Path) -> Result<(SweepFile, String, String)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read sweep file {}", path.display()))?;
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "sweep".into());
-    let dir = path.parent().unwrap_or(Path::new("."));
-    parse(&text, &path.display().to_string(), dir, name)
+    let file = parse_text(&text, &path.display().to_string())?;
+    Ok((file, text, name))
 }
 
-/// Parses sweep text; `origin` names it in errors, `dir` resolves a base file.
-pub fn parse(text: &str, origin: &str, dir: &Path, name: String) -> Result<Sweep> {
-    let file: SweepFile = ron::Options::default().from_str(text).map_err(|e| {
+fn parse_text(text: &str, origin: &str) -> Result<SweepFile> {
+    ron::Options::default().from_str(text).map_err(|e| {
         anyhow!(
             "{origin}:{}:{}: {}",
             e.position.line,
             e.position.col,
             e.code
         )
-    })?;
+    })
+}
+
+/// Parses sweep text; `origin` names it in errors, `dir` resolves a base file.
+#[cfg(test)]
+pub fn parse(text: &str, origin: &str, dir: &Path, name: String) -> Result<Sweep> {
+    let file = parse_text(text, origin)?;
     expand(file, text, dir, name).with_context(|| format!("sweep {origin}"))
 }
 
-fn expand(file: SweepFile, text: &str, dir: &Path, name: String) -> Result<Sweep> {
-    let base = match file.base {
+const SEED_PATH: &str = "run.seed";
+
+fn refuse_seed(p: &FieldPath) -> Result<()> {
+    ensure!(
+        p.to_string() != SEED_PATH,
+        "`run.seed` cannot be set or swept: every run's seed is derived from the sweep's \
+         `seed`, the point and the replicate; ask for `replicates` instead"
+    );
+    Ok(())
+}
+
+/// The base config with `set` applied.
+fn resolve_base(file: &SweepFile, dir: &Path) -> Result<ConfigTree> {
+    let base = match &file.base {
         Base::File(p) => config_file::load(&dir.join(p))?,
-        Base::Inline(c) => c,
+        Base::Inline(c) => c.clone(),
     };
-    ensure!(file.replicates >= 1, "replicates must be at least 1");
     let mut tree = ConfigTree::new(&base)?;
-    let seed_path = FieldPath::parse("run.seed")?;
-    let refuse_seed = |p: &FieldPath| -> Result<()> {
-        ensure!(
-            *p != seed_path,
-            "`run.seed` cannot be set or swept: every run's seed is derived from the sweep's \
-             `seed`, the point and the replicate; ask for `replicates` instead"
-        );
-        Ok(())
-    };
     for s in &file.set {
         let p = FieldPath::parse(&s.path)?;
         refuse_seed(&p)?;
         set(&mut tree, &p, &s.value, &format!("in `set`, `{}`", s.path))?;
     }
+    Ok(tree)
+}
+
+fn expand(file: SweepFile, text: &str, dir: &Path, name: String) -> Result<Sweep> {
+    ensure!(file.replicates >= 1, "replicates must be at least 1");
+    let tree = resolve_base(&file, dir)?;
     let base_config = tree.to_config().context("the base config after `set`")?;
 
     // Each column's values: the grid axes' own lists, the hypercube's rows.
