@@ -228,7 +228,7 @@ fn interrupted_sweep_resumes_to_the_same_sweep_csv() {
     child.wait().unwrap();
     let before = finished_runs(&cut).len();
     assert!(
-        before >= 2 && before < 8,
+        (2..8).contains(&before),
         "{before} runs finished before the kill"
     );
     assert!(
@@ -332,6 +332,18 @@ fn failed_point_is_recorded_and_the_rest_go_on() {
 )",
     );
     let out = dir.join("out");
+    // --dry-run shows the plan and the invalid run, and runs nothing.
+    let plan = expect_success(&sweep(dir, &file, &out, &["--dry-run"]));
+    assert!(
+        plan.contains("3 points x 1 replicate(s) = 3 runs, 1 invalid"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("p0001-r0: run.sample_every_hours = 0.5"),
+        "{plan}"
+    );
+    assert!(!out.exists(), "--dry-run created {}", out.display());
+
     let stdout = expect_success(&sweep(dir, &file, &out, &["--threads", "2"]));
     assert!(stdout.contains("1 run(s) failed"), "{stdout}");
     let csv = read(&out.join("sweep.csv"));

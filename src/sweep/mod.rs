@@ -60,6 +60,10 @@ pub struct SweepArgs {
     /// Print every field path of the base config with its value, and stop.
     #[arg(long)]
     list_paths: bool,
+    /// Check the sweep file and print its plan (every run's seed and
+    /// values, and which are invalid) without running anything.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// Outputs whose sensitivity is reported.
@@ -89,6 +93,30 @@ pub fn run(args: SweepArgs) -> Result<()> {
         return Ok(());
     }
     let sweep = spec::load(&args.sweep)?;
+    if args.dry_run {
+        print!("{}", sweep.plan_csv());
+        let runs = sweep.runs();
+        let invalid: Vec<String> = runs
+            .iter()
+            .filter_map(|&r| match sweep.config(r).map(|c| c.validate()) {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(format!("  {}: {e}", r.dir_name())),
+                Err(e) => Some(format!("  {}: {e:#}", r.dir_name())),
+            })
+            .collect();
+        println!(
+            "{}: {} points x {} replicate(s) = {} runs, {} invalid",
+            sweep.name,
+            sweep.points.len(),
+            sweep.replicates,
+            runs.len(),
+            invalid.len()
+        );
+        for line in invalid {
+            println!("{line}");
+        }
+        return Ok(());
+    }
     let out = args
         .out
         .clone()
@@ -178,6 +206,11 @@ fn share_threads(threads: usize, point_threads: Option<usize>, runs: usize) -> (
 fn prepare(out: &Path, sweep: &Sweep, resume: bool) -> Result<bool> {
     let base = config_file::to_ron(&sweep.base_config)?;
     let plan = sweep.plan_csv();
+    ensure!(
+        !out.exists() || out.is_dir(),
+        "{} exists and is not a directory",
+        out.display()
+    );
     let occupied = out.is_dir()
         && std::fs::read_dir(out)
             .with_context(|| format!("cannot read {}", out.display()))?
@@ -275,7 +308,10 @@ fn execute(sweep: &Sweep, out: &Path, todo: &[RunId], workers: usize, inner: usi
                     let outcome = match &configs[i] {
                         Ok(c) => match c.validate() {
                             Ok(()) => simulate(&pool, c.clone(), &progress, steps),
-                            Err(e) => Outcome::Failed(e.to_string()),
+                            Err(e) => {
+                                progress.steps(steps);
+                                Outcome::Failed(e.to_string())
+                            }
                         },
                         Err(e) => Outcome::Failed(format!("{e:#}")),
                     };
@@ -402,13 +438,13 @@ impl Progress {
                 "[{k}/{}] {} ({}) done in {seconds:.1} s",
                 self.runs,
                 run.dir_name(),
-                sweep.describe(run.point)
+                sweep.describe_short(run.point)
             ),
             Outcome::Failed(reason) => format!(
                 "[{k}/{}] {} ({}) FAILED: {reason}",
                 self.runs,
                 run.dir_name(),
-                sweep.describe(run.point)
+                sweep.describe_short(run.point)
             ),
         };
         match &self.bar {

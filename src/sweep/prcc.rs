@@ -72,7 +72,8 @@ fn inverse(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
         .collect();
     for col in 0..n {
         let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if !(a[pivot][col].abs() > 1e-12) {
+        // Also catches NaN.
+        if a[pivot][col].abs().is_nan() || a[pivot][col].abs() <= 1e-12 {
             return None;
         }
         a.swap(col, pivot);
@@ -290,8 +291,8 @@ mod tests {
         let c: Vec<f64> = p.iter().map(|p| p.coefficient).collect();
         assert!(c[0] > c[1] && c[1] > -c[2] && -c[2] > c[3].abs(), "{c:?}");
         assert!(c[0] > 0.9 && c[1] > 0.0 && c[2] < 0.0, "{c:?}");
-        for j in 0..3 {
-            assert!(p[j].p_value < 1e-6, "x{}: {:?}", j + 1, p[j]);
+        for (j, p) in p.iter().enumerate().take(3) {
+            assert!(p.p_value < 1e-6, "x{}: {p:?}", j + 1);
         }
         assert!(p[3].p_value > 0.01, "x4 looks influential: {:?}", p[3]);
     }
@@ -299,7 +300,7 @@ mod tests {
     #[test]
     fn undefined_when_too_few_samples_or_no_variation() {
         let x = vec![1.0, 2.0, 3.0];
-        assert!(prcc(&[x.clone()], &[1.0, 2.0, 3.0])[0].coefficient.is_nan());
+        assert!(prcc(&[x], &[1.0, 2.0, 3.0])[0].coefficient.is_nan());
         let x: Vec<f64> = (0..10).map(f64::from).collect();
         assert!(prcc(&[x], &[4.0; 10])[0].coefficient.is_nan());
     }

@@ -53,7 +53,7 @@ pub enum Base {
     /// A config file, relative to the sweep file.
     File(PathBuf),
     /// A config written in place.
-    Inline(Config),
+    Inline(Box<Config>),
 }
 
 /// `(path: "run.days", value: 120.0)`.
@@ -314,7 +314,7 @@ fn refuse_seed(p: &FieldPath) -> Result<()> {
 fn resolve_base(file: &SweepFile, dir: &Path) -> Result<ConfigTree> {
     let base = match &file.base {
         Base::File(p) => config_file::load(&dir.join(p))?,
-        Base::Inline(c) => c.clone(),
+        Base::Inline(c) => (**c).clone(),
     };
     let mut tree = ConfigTree::new(&base)?;
     for s in &file.set {
@@ -497,6 +497,23 @@ impl Sweep {
             .join(", ")
     }
 
+    /// [`describe`](Self::describe) with long numbers cut to 4 significant
+    /// digits, for progress lines.
+    pub fn describe_short(&self, point: usize) -> String {
+        self.columns
+            .iter()
+            .zip(&self.points[point])
+            .map(|(c, v)| match v {
+                Scalar::Number(x) if x.to_string().len() > 7 && x.is_finite() && *x != 0.0 => {
+                    let decimals = (3 - x.abs().log10().floor() as i64).max(0) as usize;
+                    format!("{}={x:.decimals$}", c.name)
+                }
+                other => format!("{}={other}", c.name),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn point_tree(&self, point: usize) -> Result<ConfigTree> {
         let mut tree = self.base.clone();
         for (c, v) in self.columns.iter().zip(&self.points[point]) {
@@ -587,6 +604,26 @@ mod tests {
                 }
             )
         );
+    }
+
+    #[test]
+    fn progress_lines_shorten_numbers_to_4_significant_digits() {
+        let s = sweep(&format!(
+            "({BASE}, grid: [(path: \"body.storage_fe_mg\", values: List([749008.4477, 0.081890024, 8.747098, 0, 20]))])"
+        ))
+        .unwrap();
+        let short: Vec<String> = (0..5).map(|p| s.describe_short(p)).collect();
+        assert_eq!(
+            short,
+            [
+                "body.storage_fe_mg=749008",
+                "body.storage_fe_mg=0.08189",
+                "body.storage_fe_mg=8.747",
+                "body.storage_fe_mg=0",
+                "body.storage_fe_mg=20",
+            ]
+        );
+        assert_eq!(s.describe(1), "body.storage_fe_mg=0.081890024");
     }
 
     #[test]
