@@ -773,6 +773,25 @@ mod tests {
         assert!(e.starts_with("test.ron:1:") && e.contains("grid"), "{e}");
     }
 
+    /// The shipped sweeps expand to the documented designs, every run valid.
+    #[test]
+    fn shipped_sweeps_load_and_every_run_is_valid() {
+        for (file, points, hypercube) in [
+            ("configs/sweeps/iron_supply.ron", 24, false),
+            ("configs/sweeps/sensitivity.ron", 60, true),
+        ] {
+            let s = load(Path::new(file)).unwrap();
+            assert_eq!(s.points.len(), points, "{file}");
+            assert_eq!(s.columns.iter().any(|c| c.hypercube), hypercube, "{file}");
+            for run in s.runs() {
+                let c = s.config(run).unwrap();
+                c.validate()
+                    .unwrap_or_else(|e| panic!("{file} {run:?}: {e}"));
+                assert!(c.body.is_some(), "{file}");
+            }
+        }
+    }
+
     #[test]
     fn invalid_combinations_fail_only_their_point() {
         let s = sweep(&format!(
