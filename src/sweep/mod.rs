@@ -821,5 +821,13 @@ fn sensitivity_table(
         s.push('\n');
     }
     s.push_str("* p < 0.05, ** p < 0.01, *** p < 0.001 (t test of the partial correlation)\n");
+    if n < params.len() + 3 {
+        let _ = writeln!(
+            s,
+            "(undefined: PRCC of {} parameters needs at least {} finished runs)",
+            params.len(),
+            params.len() + 3
+        );
+    }
     s
 }
