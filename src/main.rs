@@ -3,12 +3,14 @@
 //! `erythro run [CONFIG]` validates the config, builds its steady state,
 //! runs the time loop on a rayon pool of `--threads` threads, prints the
 //! blood count against the reference ranges and writes the results
-//! atomically. Errors are printed with their cause chain; the exit code is 2.
+//! atomically. `erythro sweep SWEEP.ron` runs many configs (see
+//! `sweep`). Errors are printed with their cause chain; the exit code is 2.
 
 mod bench;
 mod config_file;
 mod output;
 mod reference;
+mod sweep;
 mod table;
 mod validate;
 
@@ -36,6 +38,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run every condition config and check its textbook pattern.
     Validate(validate::ValidateArgs),
+    /// Run a parameter sweep (grid, Latin hypercube, replicates) from a RON file.
+    Sweep(sweep::SweepArgs),
 }
 
 #[derive(Args, Default)]
@@ -62,6 +66,7 @@ fn main() {
         Some(Command::Run(args)) => run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Validate(args)) => validate::run(args),
+        Some(Command::Sweep(args)) => sweep::run(args),
         None => run(RunArgs::default()),
     };
     if let Err(e) = result {

@@ -84,6 +84,19 @@ impl Drop for Staged {
     }
 }
 
+/// Writes `contents` to `path` through a temporary sibling renamed into
+/// place, so the file is either the old one or the whole new one.
+pub fn write_file_atomic(path: &Path, contents: &str) -> Result<()> {
+    let name = path
+        .file_name()
+        .context("the output file needs a name")?
+        .to_string_lossy()
+        .into_owned();
+    let partial = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    fs::write(&partial, contents).with_context(|| format!("cannot write {}", partial.display()))?;
+    fs::rename(&partial, path).with_context(|| format!("cannot move {} into place", path.display()))
+}
+
 /// The final sample as a JSON object, field names carrying units.
 pub fn summary_json(sample: &Sample) -> Result<String> {
     let mut map = serde_json::Map::new();
