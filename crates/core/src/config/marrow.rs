@@ -180,14 +180,17 @@ pub struct MarrowConfig {
     /// 5-fold above normal under stress (prior "5-10x"); range (0, 1e5].
     pub epo_half_entry_mu_ml: f64,
     /// Transferrin saturation at which progenitor expansion is half-maximal
-    /// (iron-restricted erythropoiesis, Hill exponent
-    /// [`PROGENITOR_HILL`](crate::marrow::PROGENITOR_HILL) = 2). Default 0.16:
-    /// the saturation below which iron supply limits erythropoiesis
-    /// (Bainton and Finch 1964); 22% (a healthy woman) gives 65% of the
-    /// expansion at 38% (a healthy man), 10% gives a third of it. Iron-starved
-    /// progenitors do not answer EPO (Bullock et al., Blood 2010), so EPO's
-    /// rise in iron deficiency adds few lineages; range (0, 1].
+    /// (iron-restricted erythropoiesis). Default 0.16: the saturation below
+    /// which iron supply limits erythropoiesis (Bainton and Finch 1964).
+    /// Iron-starved progenitors do not answer EPO (Bullock et al., Blood
+    /// 2010), so EPO's rise in iron deficiency adds few lineages; range (0, 1].
     pub tsat_half_progenitor: f64,
+    /// Hill exponent of that restriction. Default 2: steep enough that the
+    /// saturations of iron deficiency (< 15%) hold expansion back, shallow
+    /// enough (loop gain below one) that marrow demand and plasma iron settle
+    /// instead of oscillating, as they do at 3-4 once stores are empty
+    /// (checked against the body runs of `configs/conditions/`); range [1, 8].
+    pub progenitor_hill: f64,
     /// Time over which progenitors integrate transferrin saturation, hours:
     /// entry follows saturation averaged (exponentially) over this window,
     /// not the hour's value. Default 168: the week a BFU-E/CFU-E spends
@@ -246,6 +249,7 @@ impl Default for MarrowConfig {
             entry_max_per_day: 8.30e10,
             epo_half_entry_mu_ml: 40.0,
             tsat_half_progenitor: 0.16,
+            progenitor_hill: 2.0,
             progenitor_iron_memory_hours: 168.0,
             ring_sideroblast_iron_fg: 20.0,
         }
@@ -513,6 +517,13 @@ impl MarrowConfig {
                 0.0,
                 1.0,
                 OpenLow,
+            ),
+            (
+                "marrow.progenitor_hill",
+                m.progenitor_hill,
+                1.0,
+                8.0,
+                Closed,
             ),
             (
                 "marrow.progenitor_iron_memory_hours",

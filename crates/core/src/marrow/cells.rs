@@ -7,7 +7,7 @@ use crate::rng::{self, Purpose};
 use crate::sums::StepSums;
 use crate::view::SplitView;
 
-use super::{MarrowScratch, MarrowStep, Stage, FE_FG_PER_PG_HB, LINEAGE_SHIFT, PROGENITOR_HILL};
+use super::{MarrowScratch, MarrowStep, Stage, FE_FG_PER_PG_HB, LINEAGE_SHIFT};
 
 /// All erythroblast agents, struct-of-arrays; every field is indexed like `volume_fl`.
 #[derive(Clone, Debug, Default)]
@@ -185,7 +185,7 @@ impl Marrow {
             None => plasma.tsat,
         };
         self.progenitor_tsat = Some(seen);
-        let t = (seen / m.tsat_half_progenitor).powi(PROGENITOR_HILL);
+        let t = (seen / m.tsat_half_progenitor).powf(m.progenitor_hill);
         let iron = t / (1.0 + t);
         let per_step = m.entry_max_per_day / 24.0 * epo * iron * ctx.dt_h as f64 / cells_per_agent;
         self.entry_carry += per_step;

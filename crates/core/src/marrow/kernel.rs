@@ -97,6 +97,8 @@ pub fn advance(cells: ErythroblastsMut<'_>, ctx: &MarrowStep, out: &mut MarrowSc
         phase_h[i] = c.phase_h;
         phase_len_h[i] = c.phase_len_h;
         age_h[i] = c.age_h;
+        // A dividing cell becomes its first daughter, with her own tree index.
+        id[i] = c.id;
         divisions[i] = c.divisions;
         stage[i] = c.stage;
     }

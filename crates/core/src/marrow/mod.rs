@@ -26,12 +26,6 @@ pub const FE_FG_PER_ATOM: f64 = 9.2733e-8;
 /// Transferrin saturation of the healthy reference: capacities are stated
 /// relative to a cell's iron uptake at this saturation (healthy man, Israel 2022).
 pub const REFERENCE_TSAT: f64 = 0.30;
-/// Hill exponent of iron-restricted progenitor expansion in transferrin
-/// saturation: 2, steep enough that saturations of iron deficiency (< 15%)
-/// hold expansion back, and shallow enough (loop gain below one) that
-/// marrow demand and plasma iron settle instead of oscillating (assumption,
-/// checked against the body runs of `configs/conditions/`).
-pub const PROGENITOR_HILL: i32 = 2;
 /// Agent ids are `lineage << LINEAGE_SHIFT | tree index` (root 1, children 2k, 2k+1).
 pub const LINEAGE_SHIFT: u32 = 16;
 
