@@ -181,23 +181,8 @@ impl Marrow {
         let n = self.entry_carry.floor();
         self.entry_carry -= n;
         for _ in 0..n as u64 {
-            let id = (self.lineages << LINEAGE_SHIFT) | 1;
+            self.cells.push(proerythroblast(m, ctx, self.lineages));
             self.lineages += 1;
-            let cv = m.proerythroblast_volume_cv;
-            let z = rng::normal(ctx.seed, id, Purpose::EntryVolume, 0);
-            let volume = m.proerythroblast_volume_fl * (cv * z - 0.5 * cv * cv).exp();
-            self.cells.push(Erythroblast {
-                volume_fl: volume as f32,
-                hb_pg: 0.0,
-                mito_fe_fg: 0.0,
-                free_globin_pg: 0.0,
-                phase_h: 0.0,
-                phase_len_h: ctx.cycle_length(id),
-                age_h: 0.0,
-                id,
-                divisions: 0,
-                stage: Stage::Proliferating as u8,
-            });
             sums.entered += 1;
         }
     }
@@ -269,6 +254,29 @@ impl Marrow {
             .map(|&h| h as f64 * FE_FG_PER_PG_HB)
             .sum::<f64>()
             + c.mito_fe_fg.iter().map(|&m| m as f64).sum::<f64>()
+    }
+}
+
+/// The proerythroblast that founds lineage `lineage`, as it enters: a drawn
+/// starting volume and cycle length, keyed by its id alone, so the same
+/// lineage number always starts the same cell ([`Marrow::enter`] and the
+/// lineage tracer both make founders here).
+pub fn proerythroblast(m: &MarrowConfig, ctx: &MarrowStep, lineage: u64) -> Erythroblast {
+    let id = (lineage << LINEAGE_SHIFT) | 1;
+    let cv = m.proerythroblast_volume_cv;
+    let z = rng::normal(ctx.seed, id, Purpose::EntryVolume, 0);
+    let volume = m.proerythroblast_volume_fl * (cv * z - 0.5 * cv * cv).exp();
+    Erythroblast {
+        volume_fl: volume as f32,
+        hb_pg: 0.0,
+        mito_fe_fg: 0.0,
+        free_globin_pg: 0.0,
+        phase_h: 0.0,
+        phase_len_h: ctx.cycle_length(id),
+        age_h: 0.0,
+        id,
+        divisions: 0,
+        stage: Stage::Proliferating as u8,
     }
 }
 
