@@ -146,7 +146,11 @@ impl Simulation {
     /// results do not change.
     pub fn watch_lineages(&mut self, from_day: f64, count: usize) {
         let from_step = (from_day.max(0.0) * 24.0 / self.config.run.dt_hours).round() as u64;
-        self.watch = Some(LineageWatch::new(from_step, count));
+        self.watch = Some(LineageWatch::new(
+            from_step,
+            count,
+            self.config.run.dt_hours,
+        ));
     }
 
     /// The lineages being followed, if [`Simulation::watch_lineages`] was called.

@@ -14,21 +14,23 @@ use erythro_core::plasma::PlasmaState;
 pub struct LineageWatch {
     from_step: u64,
     wanted: usize,
+    dt_hours: f64,
     tracer: LineageTracer,
-    entry_plasma: Option<PlasmaState>,
-    last_plasma: Option<PlasmaState>,
+    /// For each followed lineage: the day (since the steady state) at the
+    /// start of the step it entered in, and the plasma it entered in.
+    entries: Vec<(f64, PlasmaState)>,
 }
 
 impl LineageWatch {
     /// Follows the first `count` lineages entering at or after simulation
     /// step `from_step` (steps since the steady state).
-    pub(crate) fn new(from_step: u64, count: usize) -> Self {
+    pub(crate) fn new(from_step: u64, count: usize, dt_hours: f64) -> Self {
         Self {
             from_step,
             wanted: count,
+            dt_hours,
             tracer: LineageTracer::new(),
-            entry_plasma: None,
-            last_plasma: None,
+            entries: Vec::new(),
         }
     }
 
@@ -47,13 +49,13 @@ impl LineageWatch {
                 if self.tracer.lineages().len() >= self.wanted {
                     break;
                 }
-                self.entry_plasma.get_or_insert(*plasma);
+                let day = sim_step as f64 * self.dt_hours / 24.0;
+                self.entries.push((day, *plasma));
                 self.tracer.add_founder(m, ctx, lineage);
             }
         }
         if self.tracer.live() > 0 {
             self.tracer.step(ctx);
-            self.last_plasma = Some(*plasma);
         }
     }
 
@@ -72,13 +74,9 @@ impl LineageWatch {
         &self.tracer
     }
 
-    /// The plasma the first followed founder entered in.
-    pub fn entry_plasma(&self) -> Option<PlasmaState> {
-        self.entry_plasma
-    }
-
-    /// The plasma of the last step a followed cell was in the marrow.
-    pub fn last_plasma(&self) -> Option<PlasmaState> {
-        self.last_plasma
+    /// The day (since the steady state) lineage `i` of
+    /// [`LineageWatch::lineages`] entered, and the plasma it entered in.
+    pub fn entry(&self, i: usize) -> Option<(f64, PlasmaState)> {
+        self.entries.get(i).copied()
     }
 }

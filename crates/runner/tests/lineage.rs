@@ -87,7 +87,9 @@ fn traced_lineages_are_the_runs_own_cells_to_the_bit() {
         let first = &watch.lineages()[0];
         assert_eq!(first.entry_step, watch.lineages()[0].entry_step);
         assert!(watch.lineages().iter().all(|l| l.is_complete()));
-        assert!(watch.entry_plasma().unwrap().tsat == 0.07);
+        let (day, plasma) = watch.entry(0).unwrap();
+        assert_eq!(plasma.tsat, 0.07);
+        assert!((0.5..0.6).contains(&day), "entered on day {day}");
     });
 }
 
