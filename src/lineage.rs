@@ -256,9 +256,7 @@ impl LineageRecord {
 
     /// Its reticulocytes.
     pub fn reticulocytes(&self) -> impl Iterator<Item = &CellRow> {
-        self.cells
-            .iter()
-            .filter(|c| c.fate() == CellFate::Released)
+        self.cells.iter().filter(|c| c.fate() == CellFate::Released)
     }
 
     /// Cells that died in the marrow.
@@ -476,7 +474,9 @@ pub fn trace(
     }
     let watch = sim.lineage_watch().context("no lineage was followed")?;
     LineageRecord::from_watch(label, &config, watch).with_context(|| {
-        format!("{label}: no followed lineage released a reticulocyte (every cell died in the marrow)")
+        format!(
+            "{label}: no followed lineage released a reticulocyte (every cell died in the marrow)"
+        )
     })
 }
 
@@ -520,12 +520,24 @@ pub fn run(args: LineageArgs) -> Result<()> {
     let started = Instant::now();
     let records = pool.install(|| -> Result<Vec<LineageRecord>> {
         runs.iter()
-            .map(|(config, label)| trace(label, config.clone(), args.day, args.cohort, args.full_scale))
+            .map(|(config, label)| {
+                trace(
+                    label,
+                    config.clone(),
+                    args.day,
+                    args.cohort,
+                    args.full_scale,
+                )
+            })
             .collect()
     })?;
     let wall = started.elapsed().as_secs_f64();
 
-    let text: String = records.iter().map(render_text).collect::<Vec<_>>().join("\n");
+    let text: String = records
+        .iter()
+        .map(render_text)
+        .collect::<Vec<_>>()
+        .join("\n");
     let figure = plot::render(
         "lineage_tree",
         "Lineage tree",
@@ -533,12 +545,19 @@ pub fn run(args: LineageArgs) -> Result<()> {
     )?;
     let staged = output::Staged::new(&out)?;
     staged.write("lineage.txt", &text)?;
-    staged.write("lineage.json", &(serde_json::to_string_pretty(&records)? + "\n"))?;
+    staged.write(
+        "lineage.json",
+        &(serde_json::to_string_pretty(&records)? + "\n"),
+    )?;
     staged.write("lineage_tree.svg", &figure.svg)?;
     staged.write_bytes("lineage_tree.png", &figure.png)?;
     let written = staged.commit()?;
     print!("{text}");
-    println!("\nfollowed {} x {} lineages in {wall:.1} s", records.len(), args.cohort);
+    println!(
+        "\nfollowed {} x {} lineages in {wall:.1} s",
+        records.len(),
+        args.cohort
+    );
     println!("results: {}", written.display());
     Ok(())
 }
@@ -567,7 +586,16 @@ mod tests {
         assert!(text.contains("1 divide at"), "{text}");
         assert!(text.contains("released"), "{text}");
         let json = serde_json::to_string(&r).unwrap();
+        // serde_json's default float parser may be an ulp off: compare the
+        // tree exactly and the numbers to 1e-12.
         let back: LineageRecord = serde_json::from_str(&json).unwrap();
-        assert_eq!(back, r);
+        assert_eq!(back.cells.len(), r.cells.len());
+        for (a, b) in back.cells.iter().zip(&r.cells) {
+            assert_eq!(
+                (a.node, a.divisions, &a.fate),
+                (b.node, b.divisions, &b.fate)
+            );
+            assert!((a.end_volume_fl - b.end_volume_fl).abs() <= 1e-12 * b.end_volume_fl);
+        }
     }
 }

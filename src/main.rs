@@ -138,7 +138,12 @@ fn run(args: RunArgs) -> Result<()> {
         let traced = sim
             .lineage_watch()
             .and_then(|w| lineage::LineageRecord::from_watch(&name, &config, w));
-        Ok((samples, histograms, (sim.marrow().len(), sim.blood().len()), traced))
+        Ok((
+            samples,
+            histograms,
+            (sim.marrow().len(), sim.blood().len()),
+            traced,
+        ))
     })?;
     let wall = started.elapsed().as_secs_f64();
     let last = samples.last().context("the run produced no sample")?;
@@ -158,7 +163,7 @@ fn run(args: RunArgs) -> Result<()> {
         )?;
     }
     if args.report {
-        report::write_into(&staged, &name)?;
+        report::write_into(&staged, &out)?;
     }
     let written = staged.commit()?;
 

@@ -104,7 +104,10 @@ pub fn config_changes(config: &Config) -> Vec<String> {
     if let Some(body) = &config.body {
         let db = BodyConfig::default();
         if body.diet_fe_mg_per_day != db.diet_fe_mg_per_day
-            && !config.events.iter().any(|e| matches!(e, Event::Diet { .. }))
+            && !config
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::Diet { .. }))
         {
             out.push(format!(
                 "The diet holds {} mg of iron a day (default {}).",
@@ -135,7 +138,10 @@ pub fn config_changes(config: &Config) -> Vec<String> {
                 num(body.storage_fe_mg)
             ));
         }
-        out.push("The body's iron economy (absorption, stores, hepcidin, EPO) runs the plasma.".to_string());
+        out.push(
+            "The body's iron economy (absorption, stores, hepcidin, EPO) runs the plasma."
+                .to_string(),
+        );
     } else {
         let tsat = config.plasma.tsat.at_day(0.0);
         if marks(config).is_empty() && (tsat - d.plasma.tsat.at_day(0.0)).abs() > 1e-9 {
@@ -186,7 +192,11 @@ pub fn account(run: &RunDir) -> Vec<String> {
     let fl = |f: &str| run.first_last(f).unwrap_or((f64::NAN, f64::NAN));
     let last = |f: &str| fl(f).1;
     let first = |f: &str| fl(f).0;
-    let days = run.series.column("day").and_then(|d| d.last().copied()).unwrap_or(0.0);
+    let days = run
+        .series
+        .column("day")
+        .and_then(|d| d.last().copied())
+        .unwrap_or(0.0);
     let sex = match config.run.reference {
         Reference::AdultMan => "man",
         Reference::AdultWoman => "woman",
@@ -210,7 +220,11 @@ pub fn account(run: &RunDir) -> Vec<String> {
         .filter(|(f, _, _)| changed(first(f), last(f)))
         .map(|(f, label, unit)| {
             let (a, b) = fl(f);
-            let sep = if *unit == "%" || unit.is_empty() { "" } else { " " };
+            let sep = if *unit == "%" || unit.is_empty() {
+                ""
+            } else {
+                " "
+            };
             format!(
                 "{label} {} from {}{sep}{unit} to {}{sep}{unit}",
                 if b > a { "rose" } else { "fell" },
@@ -506,10 +520,14 @@ fn therapy_response(run: &RunDir) -> Option<String> {
     let retic = run.series.column("retic_pct")?;
     let hb = run.series.column("hb_g_dl")?;
     let start = day.iter().position(|&d| d >= day_iron)?;
-    let (peak_i, peak) = retic[start..]
-        .iter()
-        .enumerate()
-        .fold((0, f64::MIN), |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) });
+    let (peak_i, peak) =
+        retic[start..]
+            .iter()
+            .enumerate()
+            .fold(
+                (0, f64::MIN),
+                |(bi, bv), (i, &v)| if v > bv { (i, v) } else { (bi, bv) },
+            );
     Some(format!(
         "After {what} from day {day_iron:.0}, reticulocytes peaked at {}% on day {:.0} and hemoglobin went from {} to {} g/dL by day {:.0}.",
         num(peak),
@@ -549,7 +567,12 @@ mod tests {
         let text = include_str!("../configs/beta_thal_trait.ron");
         let c = crate::config_file::parse(text, "beta").unwrap();
         let changes = config_changes(&c);
-        assert!(changes.iter().any(|s| s.contains("Beta-globin is made at 60%")), "{changes:?}");
+        assert!(
+            changes
+                .iter()
+                .any(|s| s.contains("Beta-globin is made at 60%")),
+            "{changes:?}"
+        );
         let text = include_str!("../configs/iron_restricted.ron");
         let c = crate::config_file::parse(text, "iron").unwrap();
         let changes = config_changes(&c).join(" ");

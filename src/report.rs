@@ -199,7 +199,9 @@ pub fn html(run: &RunDir, figures: &[Figure]) -> String {
     for p in crate::narrative::account(run) {
         let _ = writeln!(page, "<p>{}</p>", esc(&p));
     }
-    page.push_str("</section>\n<section id=\"cbc\">\n<h2>Blood count against the healthy ranges</h2>\n");
+    page.push_str(
+        "</section>\n<section id=\"cbc\">\n<h2>Blood count against the healthy ranges</h2>\n",
+    );
     page.push_str(&cbc_table(run));
     page.push_str("\n<p class=\"meta\">L: below the range, H: above it. Iron studies appear when the run has the body's iron economy.</p>\n</section>\n<section id=\"plots\">\n<h2>Pictures</h2>\n");
     for f in figures {
@@ -228,9 +230,15 @@ The healthy reference curve and values are the curated healthy runs in <code>res
     page
 }
 
-/// Adds `report.html` and `plots/` to a run being written (`erythro run --report`).
-pub fn write_into(staged: &Staged, name: &str) -> Result<()> {
-    let run = RunDir::load_named(staged.path(), name)?;
+/// Adds `report.html` and `plots/` to a run being written (`erythro run
+/// --report`); the page names `target`, where the run will be.
+pub fn write_into(staged: &Staged, target: &Path) -> Result<()> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    let mut run = RunDir::load_named(staged.path(), &name)?;
+    run.dir = target.to_path_buf();
     let figures = figures(&run)?;
     let page = html(&run, &figures);
     for f in &figures {

@@ -343,7 +343,8 @@ mod tests {
 
     #[test]
     fn cytogram_grid_and_regions_round_trip() {
-        let grid = "v0,v1,c0,c1,f\n0,4,15,16,0.25\n0,4,16,17,0.25\n4,8,15,16,0.25\n4,8,16,17,0.25\n";
+        let grid =
+            "v0,v1,c0,c1,f\n0,4,15,16,0.25\n0,4,16,17,0.25\n4,8,15,16,0.25\n4,8,16,17,0.25\n";
         let mut regions = String::from("volume_class,concentration_class,pct\n");
         for v in erythro_analysis::REGION_VOLUME_NAMES {
             for c in erythro_analysis::REGION_CHC_NAMES {

@@ -226,7 +226,10 @@ mod tests {
             },
         )
         .unwrap();
-        assert!(fig.svg.contains(">\n40%") || fig.svg.contains("40%"), "regions labelled");
+        assert!(
+            fig.svg.contains(">\n40%") || fig.svg.contains("40%"),
+            "regions labelled"
+        );
         for name in ["micro", "normo", "macro", "hypo", "hyper"] {
             assert!(fig.svg.contains(name), "{name}");
         }

@@ -95,7 +95,10 @@ impl Plot for HistogramPlot<'_> {
             .draw()?;
 
         let clip = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
-            pts.iter().copied().filter(|p| p.0 >= x0 && p.0 <= x1).collect()
+            pts.iter()
+                .copied()
+                .filter(|p| p.0 >= x0 && p.0 <= x1)
+                .collect()
         };
         if let Some(r) = &reference {
             chart
@@ -182,7 +185,10 @@ fn unit_of(label: &str) -> &str {
 
 /// The healthy reference volume histogram.
 pub fn healthy_volume() -> Result<Histogram> {
-    Histogram::parse(HEALTHY_VOLUME_CSV, "results/healthy_man/volume_histogram.csv")
+    Histogram::parse(
+        HEALTHY_VOLUME_CSV,
+        "results/healthy_man/volume_histogram.csv",
+    )
 }
 
 /// The volume histogram of a run, as an analyser prints it.
@@ -199,7 +205,10 @@ pub fn volume_plot<'a>(
             s.left_fl,
             s.right_fl,
             s.level,
-            format!("RDW-SD {} fL (width at 20% of peak)", super::fmt_value(rdw_sd_fl)),
+            format!(
+                "RDW-SD {} fL (width at 20% of peak)",
+                super::fmt_value(rdw_sd_fl)
+            ),
         )
     });
     HistogramPlot {

@@ -61,13 +61,19 @@ pub mod palette {
     /// Grey for reference material drawn behind the data.
     pub const GREY: RGBColor = RGBColor(150, 150, 150);
     /// The series colours in order (yellow last: weak on white).
-    pub const SERIES: [RGBColor; 8] = [BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK, YELLOW];
+    pub const SERIES: [RGBColor; 8] = [
+        BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY_BLUE, BLACK, YELLOW,
+    ];
 }
 
 /// A colour on a sequential ramp, `t` in [0, 1] (clamped) from the first
 /// stop to the last, interpolated in RGB.
 pub fn ramp(stops: &[(u8, u8, u8)], t: f64) -> RGBColor {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = t * (stops.len() - 1) as f64;
     let i = (x.floor() as usize).min(stops.len() - 2);
     let f = x - i as f64;
@@ -191,7 +197,9 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>> {
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_compression(png::Compression::Best);
-        let mut writer = encoder.write_header().context("cannot write a PNG header")?;
+        let mut writer = encoder
+            .write_header()
+            .context("cannot write a PNG header")?;
         writer
             .write_image_data(rgb)
             .context("cannot write PNG pixels")?;

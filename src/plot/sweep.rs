@@ -270,12 +270,16 @@ impl Plot for SweepPlot<'_> {
             if all.is_empty() {
                 continue;
             }
-            let (x0, x1) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-                (a.min(p.0), b.max(p.0))
-            });
-            let (y0, y1) = all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-                (a.min(p.1), b.max(p.1))
-            });
+            let (x0, x1) = all
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                    (a.min(p.0), b.max(p.0))
+                });
+            let (y0, y1) = all
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                    (a.min(p.1), b.max(p.1))
+                });
             let xp = ((x1 - x0) * 0.06).max(x1.abs() * 0.01).max(1e-9);
             let yp = ((y1 - y0) * 0.15).max(y1.abs() * 0.01).max(1e-9);
             let mut chart = ChartBuilder::on(area)

@@ -89,12 +89,20 @@ pub fn marks(config: &Config) -> Vec<Mark> {
             Event::Diet {
                 from_day,
                 fe_mg_per_day,
-            } => (from_day, None, format!("diet with {fe_mg_per_day} mg iron/day")),
+            } => (
+                from_day,
+                None,
+                format!("diet with {fe_mg_per_day} mg iron/day"),
+            ),
             Event::Bleeding {
                 from_day,
                 to_day,
                 ml_per_day,
-            } => (from_day, Some(to_day), format!("bleeding {ml_per_day} mL/day")),
+            } => (
+                from_day,
+                Some(to_day),
+                format!("bleeding {ml_per_day} mL/day"),
+            ),
             Event::Inflammation {
                 from_day,
                 to_day,
@@ -113,7 +121,11 @@ pub fn marks(config: &Config) -> Vec<Mark> {
                 from_day,
                 to_day,
                 mg_per_day,
-            } => (from_day, Some(to_day), format!("oral iron {mg_per_day} mg/day")),
+            } => (
+                from_day,
+                Some(to_day),
+                format!("oral iron {mg_per_day} mg/day"),
+            ),
             Event::IntravenousIron { day, mg } => (day, None, format!("IV iron {mg} mg")),
             Event::Transfusion { day, units } => (day, None, format!("transfusion, {units} units")),
             Event::Donation { day, ml } => (day, None, format!("blood donation {ml} mL")),
@@ -182,7 +194,8 @@ impl Plot for TimeCoursePlot<'_> {
         let (header, body) = root.split_vertically(HEADER_H);
         header.draw_text(&self.title, &bold(size::TITLE), (30, 10))?;
         let legend = if marks.is_empty() {
-            "Shaded: healthy reference range. No events: the run stays at its steady state.".to_string()
+            "Shaded: healthy reference range. No events: the run stays at its steady state."
+                .to_string()
         } else {
             let events: Vec<String> = marks
                 .iter()
@@ -213,7 +226,10 @@ impl Plot for TimeCoursePlot<'_> {
         let day = self.series.column("day").unwrap_or_default();
         let (d0, d1) = (
             day.first().copied().unwrap_or(0.0),
-            day.last().copied().unwrap_or(1.0).max(day.first().copied().unwrap_or(0.0) + 1.0),
+            day.last()
+                .copied()
+                .unwrap_or(1.0)
+                .max(day.first().copied().unwrap_or(0.0) + 1.0),
         );
         let rows = panels.len().div_ceil(2).max(1);
         let areas = body.split_evenly((rows, 2));
@@ -248,7 +264,10 @@ impl Plot for TimeCoursePlot<'_> {
                 (lo, hi) = (0.0, 1.0);
             }
             let pad = ((hi - lo) * 0.12).max(hi.abs() * 0.02).max(1e-3);
-            let (y0, y1) = ((lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::MIN }), hi + pad);
+            let (y0, y1) = (
+                (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::MIN }),
+                hi + pad,
+            );
             let mut chart = ChartBuilder::on(area)
                 .caption(format!("{title}, {unit}"), bold(size::LABEL))
                 .margin(18)
@@ -338,7 +357,9 @@ mod tests {
         assert_eq!(m[0].label, "transferrin saturation 30% → 7%");
         let text = include_str!("../../configs/conditions/recovery_oral_iron.ron");
         let config = crate::config_file::parse(text, "recovery_oral_iron.ron").unwrap();
-        assert!(marks(&config).iter().any(|m| m.label.starts_with("oral iron")));
+        assert!(marks(&config)
+            .iter()
+            .any(|m| m.label.starts_with("oral iron")));
         assert!(marks(&Config::default()).is_empty());
     }
 
@@ -347,7 +368,12 @@ mod tests {
         let mut csv = String::from("day,hb_g_dl,mcv_fl,rdw_cv_pct,retic_pct,tsat_pct\n");
         for d in 0..20 {
             let d = d as f64;
-            csv.push_str(&format!("{d},{},{},13,1.2,{}\n", 14.0 - d * 0.1, 88.0 - d * 0.5, 30.0 - d));
+            csv.push_str(&format!(
+                "{d},{},{},13,1.2,{}\n",
+                14.0 - d * 0.1,
+                88.0 - d * 0.5,
+                30.0 - d
+            ));
         }
         let series = Table::parse(&csv, "t.csv").unwrap();
         let config = Config::default();

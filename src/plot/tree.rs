@@ -57,7 +57,8 @@ fn layout(cells: &[CellRow]) -> (HashMap<u64, f64>, usize) {
         x: &mut HashMap<u64, f64>,
         next: &mut usize,
     ) -> f64 {
-        let has_children = by_node.contains_key(&(2 * node)) && by_node.contains_key(&(2 * node + 1));
+        let has_children =
+            by_node.contains_key(&(2 * node)) && by_node.contains_key(&(2 * node + 1));
         let pos = if has_children {
             let a = place(2 * node, by_node, x, next);
             let b = place(2 * node + 1, by_node, x, next);
@@ -183,10 +184,7 @@ where
     let mut chart = ChartBuilder::on(&tree_area)
         .margin(10)
         .y_label_area_size(AXIS_PX - 10)
-        .build_cartesian_2d(
-            -0.6..(leaves as f64 - 0.4),
-            -(max_h * 1.04)..(max_h * 0.04),
-        )?;
+        .build_cartesian_2d(-0.6..(leaves as f64 - 0.4), -(max_h * 1.04)..(max_h * 0.04))?;
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -243,13 +241,7 @@ where
     }
     // The founder as it entered.
     let founder = &r.cells[0];
-    for e in circle(
-        x_pos[&1],
-        0.0,
-        founder.born_volume_fl,
-        0.0,
-        outline,
-    ) {
+    for e in circle(x_pos[&1], 0.0, founder.born_volume_fl, 0.0, outline) {
         chart.draw_series(std::iter::once(e))?;
     }
     for c in &r.cells {
@@ -398,13 +390,21 @@ where
     }
     // Markers.
     let mx = x + 10;
-    legend.draw(&Cross::new((mx, y0 + 10), 9, palette::BLACK.stroke_width(4)))?;
+    legend.draw(&Cross::new(
+        (mx, y0 + 10),
+        9,
+        palette::BLACK.stroke_width(4),
+    ))?;
     legend.draw_text(
         "died in the marrow",
         &text(size::NOTE - 2).pos(Pos::new(HPos::Left, VPos::Center)),
         (mx + 20, y0 + 10),
     )?;
-    legend.draw(&Circle::new((mx, y0 + 55), 10, palette::BLUE.stroke_width(4)))?;
+    legend.draw(&Circle::new(
+        (mx, y0 + 55),
+        10,
+        palette::BLUE.stroke_width(4),
+    ))?;
     legend.draw_text(
         "stopped by the cap or clock",
         &text(size::NOTE - 2).pos(Pos::new(HPos::Left, VPos::Center)),
