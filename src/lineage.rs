@@ -295,8 +295,12 @@ impl LineageRecord {
             fmt1(self.mean_divisions())
         );
         let deaths = self.deaths();
-        if deaths > 0 {
-            let _ = write!(s, ", {deaths} cells died in the marrow");
+        match deaths {
+            0 => {}
+            1 => s.push_str(", 1 cell died in the marrow"),
+            n => {
+                let _ = write!(s, ", {n} cells died in the marrow");
+            }
         }
         s
     }

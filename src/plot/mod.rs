@@ -116,9 +116,10 @@ pub fn text(size: u32) -> TextStyle<'static> {
 
 /// A bold text style in the plots' font.
 pub fn bold(size: u32) -> TextStyle<'static> {
-    (FONT, size)
+    // Built with the style rather than `.style()`, which keeps the regular
+    // face's glyphs (plotters 0.3.7).
+    (FONT, size, FontStyle::Bold)
         .into_font()
-        .style(FontStyle::Bold)
         .color(&palette::BLACK)
 }
 
@@ -266,6 +267,32 @@ pub(crate) mod tests {
         }
         let n = (info.width * info.height) as f64;
         (info.width, info.height, inked as f64 / n, colours.len())
+    }
+
+    struct Words(bool);
+    impl Plot for Words {
+        fn size(&self) -> (u32, u32) {
+            (400, 80)
+        }
+        fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+        where
+            DB::ErrorType: 'static,
+        {
+            let style = if self.0 { bold(40) } else { text(40) };
+            root.draw_text("Hemoglobin", &style, (10, 10))?;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_embedded_fonts_draw_text_and_bold_is_heavier() {
+        let regular = render("r", "r", &Words(false)).unwrap();
+        let heavy = render("b", "b", &Words(true)).unwrap();
+        let (_, _, ink_regular, _) = png_stats(&regular.png);
+        let (_, _, ink_bold, _) = png_stats(&heavy.png);
+        assert!(ink_regular > 0.02, "no text drawn: {ink_regular}");
+        assert!(ink_bold > ink_regular * 1.15, "{ink_bold} vs {ink_regular}");
+        assert!(heavy.svg.contains("font-weight=\"bold\""));
     }
 
     #[test]

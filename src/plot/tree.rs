@@ -20,7 +20,7 @@ use crate::lineage::{CellRow, LineageRecord};
 /// Hemoglobin concentration at the dark end of the shade, g/dL.
 const CHC_MAX: f64 = 40.0;
 /// Pixels above the tree for the titles.
-const HEADER_PX: u32 = 150;
+const HEADER_PX: u32 = 180;
 /// Pixels below the tree for the legend.
 const LEGEND_PX: u32 = 190;
 /// Pixels right of the tree for the event labels.
@@ -156,28 +156,30 @@ where
     let (tree_area, notes) = body.split_horizontally(w - NOTES_PX);
 
     // Titles.
-    header.draw_text(
-        &format!("{}: {}", r.label, r.headline()),
-        &bold(size::TITLE - 4),
-        (20, 12),
-    )?;
-    header.draw_text(
-        &format!(
-            "entered on day {:.0}, transferrin saturation {:.0}%, EPO {:.0} mU/mL",
-            r.entry_day, r.tsat_pct, r.epo_mu_ml
-        ),
-        &text(size::TICK),
-        (20, 62),
-    )?;
+    // Long config names get a smaller title rather than a clipped one.
+    let title_size = if r.label.len() > 24 {
+        size::TITLE - 8
+    } else {
+        size::TITLE - 2
+    };
+    header.draw_text(&r.label, &bold(title_size), (20, 10))?;
+    header.draw_text(&r.headline(), &text(size::TICK), (20, 60))?;
     header.draw_text(
         &format!(
-            "reticulocytes {:.0} fL, {:.1} g/dL on average; rule: {}",
+            "entered on day {:.0} at transferrin saturation {:.0}%, EPO {:.0} mU/mL; reticulocytes {:.0} fL, {:.1} g/dL",
+            r.entry_day,
+            r.tsat_pct,
+            r.epo_mu_ml,
             r.mean_volume_fl(),
             r.mean_chc_g_dl(),
-            r.rule
         ),
-        &text(size::NOTE - 2),
+        &text(size::NOTE - 3),
         (20, 102),
+    )?;
+    header.draw_text(
+        &format!("rule: {}", r.rule),
+        &text(size::NOTE - 3),
+        (20, 136),
     )?;
 
     let (x_pos, leaves) = layout(&r.cells);
