@@ -163,7 +163,7 @@ fn run(args: RunArgs) -> Result<()> {
         )?;
     }
     if args.report {
-        report::write_into(&staged, &out)?;
+        report::write_into(&staged, &out, &name)?;
     }
     let written = staged.commit()?;
 

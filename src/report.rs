@@ -230,14 +230,10 @@ The healthy reference curve and values are the curated healthy runs in <code>res
     page
 }
 
-/// Adds `report.html` and `plots/` to a run being written (`erythro run
-/// --report`); the page names `target`, where the run will be.
-pub fn write_into(staged: &Staged, target: &Path) -> Result<()> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "run".into());
-    let mut run = RunDir::load_named(staged.path(), &name)?;
+/// Adds `report.html` and `plots/` to a run of config `name` being written
+/// (`erythro run --report`); the page names `target`, where the run will be.
+pub fn write_into(staged: &Staged, target: &Path, name: &str) -> Result<()> {
+    let mut run = RunDir::load_named(staged.path(), name)?;
     run.dir = target.to_path_buf();
     let figures = figures(&run)?;
     let page = html(&run, &figures);

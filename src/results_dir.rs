@@ -225,14 +225,19 @@ pub struct RunDir {
 
 impl RunDir {
     /// Reads `dir`, refusing a directory that is not a results directory;
-    /// the run is named after the directory.
+    /// the run is named after its config as its lineage record names it, or
+    /// else after the directory (by default named after the config too).
     pub fn load(dir: &Path) -> Result<Self> {
         let name = dir
             .canonicalize()
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "run".into());
-        Self::load_named(dir, &name)
+        let mut run = Self::load_named(dir, &name)?;
+        if let Some(label) = run.lineage.as_ref().map(|l| l.label.clone()) {
+            run.name = label;
+        }
+        Ok(run)
     }
 
     /// As [`RunDir::load`], with the run's name given (a directory being

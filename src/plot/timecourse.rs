@@ -207,10 +207,10 @@ impl Plot for TimeCoursePlot<'_> {
                 .collect();
             format!("Green band: healthy range.  {}", events.join(";  "))
         };
-        // Wrap the legend at about 110 characters.
+        // Wrap the legend at about 120 characters.
         let mut lines = vec![String::new()];
         for word in legend.split(' ') {
-            if lines.last().map_or(0, |l| l.len()) + word.len() > 110 {
+            if lines.last().map_or(0, |l| l.chars().count()) + word.len() > 120 {
                 lines.push(String::new());
             }
             let l = lines.last_mut().unwrap();
