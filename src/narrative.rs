@@ -243,36 +243,46 @@ pub fn account(run: &RunDir) -> Vec<String> {
     } else {
         format!("Over {days:.0} days {}.", join_list(&moved))
     };
-    if !run.onsets.is_empty() {
-        let reference = ranges(config.run.reference);
-        // The first few, and hemoglobin and MCV whenever they left too.
-        let shown: Vec<&crate::results_dir::Onset> = run
-            .onsets
+    let reference = ranges(config.run.reference);
+    let label_of = |field: &str| {
+        reference
             .iter()
-            .enumerate()
-            .filter(|(i, o)| *i < 4 || o.field == "hb_g_dl" || o.field == "mcv_fl")
-            .map(|(_, o)| o)
-            .collect();
-        let named: Vec<String> = shown
-            .iter()
-            .map(|o| {
-                let label = reference
-                    .iter()
-                    .find(|r| r.field == o.field)
-                    .map(|r| r.label.to_string())
-                    .unwrap_or_else(|| o.field.clone());
-                if o.day <= 0.0 {
-                    format!("{label} ({} from the start)", o.side)
-                } else {
-                    format!("{label} (day {:.0}, {})", o.day, o.side)
-                }
-            })
-            .collect();
+            .find(|r| r.field == field)
+            .map(|r| r.label.to_string())
+            .unwrap_or_else(|| field.to_string())
+    };
+    let at_start: Vec<String> = run
+        .onsets
+        .iter()
+        .filter(|o| o.day <= 0.0)
+        .map(|o| format!("{} ({})", label_of(&o.field), o.side))
+        .collect();
+    // The first few to leave later, and hemoglobin and MCV whenever they did.
+    let later: Vec<String> = run
+        .onsets
+        .iter()
+        .filter(|o| o.day > 0.0)
+        .enumerate()
+        .filter(|(i, o)| *i < 4 || o.field == "hb_g_dl" || o.field == "mcv_fl")
+        .map(|(_, o)| format!("{} (day {:.0}, {})", label_of(&o.field), o.day, o.side))
+        .collect();
+    if !at_start.is_empty() {
         blood.push_str(&format!(
-            " The first measures outside the healthy range were {}.",
-            join_list(&named)
+            " Already outside the healthy range at the start: {}.",
+            join_list(&at_start)
         ));
-    } else if !moved.is_empty() {
+    }
+    if !later.is_empty() {
+        blood.push_str(&format!(
+            " The first measures to leave the healthy range were {}.",
+            join_list(&later)
+        ));
+    }
+    let recovered = back_in_range(run);
+    if !recovered.is_empty() {
+        blood.push_str(&format!(" Back in range: {}.", join_list(&recovered)));
+    }
+    if run.onsets.is_empty() && !moved.is_empty() {
         blood.push_str(" Every measure stayed inside its healthy range.");
     }
     if changes.is_empty() && moved.is_empty() {
@@ -289,6 +299,27 @@ pub fn account(run: &RunDir) -> Vec<String> {
         paragraphs.push(mechanism.join(" "));
     }
     paragraphs
+}
+
+/// Measures outside their range at the start and inside it at the end,
+/// with the day from which they stayed inside.
+fn back_in_range(run: &RunDir) -> Vec<String> {
+    let Some(days) = run.series.column("day") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for r in ranges(run.config.run.reference) {
+        let Some(v) = run.series.column(r.field) else {
+            continue;
+        };
+        let outside = |x: f64| x < r.low || x > r.high;
+        if v.len() < 2 || !outside(v[0]) || outside(v[v.len() - 1]) {
+            continue;
+        }
+        let last_out = v.iter().rposition(|&x| outside(x)).unwrap_or(0);
+        out.push(format!("{} from day {:.0}", r.label, days[last_out + 1]));
+    }
+    out
 }
 
 /// Why the cells came out as they did.
@@ -477,32 +508,42 @@ fn mechanism(
     // The body's iron economy.
     let (fer0, fer1) = fl("ferritin_ug_l");
     let (hep0, hep1) = fl("hepcidin_nm");
+    let inflamed_at_end = config.events.iter().any(|e| {
+        matches!(*e, Event::Inflammation { from_day, to_day, il6_pg_ml }
+            if il6_pg_ml > 0.0 && from_day <= config.run.days && to_day >= config.run.days)
+    });
     if changed(fer0, fer1) {
         out.push(format!(
-            "Ferritin {} from {} to {} ug/L as the iron stores {}.",
+            "Ferritin {} from {} to {} ug/L {}.",
             if fer1 < fer0 { "fell" } else { "rose" },
             num(fer0),
             num(fer1),
-            if fer1 < fer0 {
-                "were used up"
-            } else {
-                "filled (or as an acute-phase protein in inflammation)"
+            match (fer1 < fer0, inflamed_at_end) {
+                (true, _) => "as the iron stores were used up",
+                (false, true) =>
+                    "as stores filled and as an acute-phase protein of the inflammation",
+                (false, false) => "as the iron stores filled",
             }
         ));
     }
     if changed(hep0, hep1) {
-        out.push(if hep1 < hep0 {
-            format!(
+        let (ts0, ts1) = fl("tsat_pct");
+        out.push(match (hep1 < hep0, ts1 < ts0) {
+            (true, _) => format!(
                 "Hepcidin fell from {} to {} nM, which opens ferroportin: the gut absorbs more iron and macrophages and stores release it faster.",
                 num(hep0),
                 num(hep1)
-            )
-        } else {
-            format!(
-                "Hepcidin rose from {} to {} nM, which closes ferroportin: iron stays in macrophages and stores and saturation falls.",
+            ),
+            (false, true) => format!(
+                "Hepcidin rose from {} to {} nM, which closes ferroportin: iron stays in macrophages and stores, and saturation fell.",
                 num(hep0),
                 num(hep1)
-            )
+            ),
+            (false, false) => format!(
+                "Hepcidin rose from {} to {} nM as stores and saturation recovered, closing ferroportin again so the gut absorbs less.",
+                num(hep0),
+                num(hep1)
+            ),
         });
     }
     out.extend(therapy_response(run));
