@@ -44,11 +44,7 @@ impl Staged {
 
     /// Writes `contents` to `relative` inside the staged directory.
     pub fn write(&self, relative: &str, contents: &str) -> Result<()> {
-        let path = self.partial.join(relative);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        fs::write(&path, contents).with_context(|| format!("cannot write {}", path.display()))
+        self.write_bytes(relative, contents.as_bytes())
     }
 
     /// Writes binary `contents` (an image) to `relative` inside the staged directory.

@@ -155,7 +155,7 @@ impl Plot for CytogramPlot<'_> {
         }
 
         // Colour bar.
-        let (bw, bh) = bar.dim_in_pixel();
+        let (_, bh) = bar.dim_in_pixel();
         let (top, bottom) = (420i32, bh as i32 - 120);
         let x = 40;
         for i in top..bottom {
@@ -182,7 +182,6 @@ impl Plot for CytogramPlot<'_> {
             &text(size::NOTE - 2).pos(Pos::new(HPos::Left, VPos::Bottom)),
             (x - 10, top - 20),
         )?;
-        let _ = bw;
         Ok(())
     }
 }

@@ -326,8 +326,6 @@ impl Plot for TimeCoursePlot<'_> {
                         .map(|p| Circle::new(*p, 4, palette::BLUE.filled())),
                 )?;
             }
-            // The x label only under the bottom row.
-            let _ = area;
         }
         // One shared x label.
         let (w, h) = root.dim_in_pixel();

@@ -200,7 +200,6 @@ where
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()?;
 
-    let by_node: HashMap<u64, &CellRow> = r.cells.iter().map(|c| (c.node, c)).collect();
     let radius = |v: f64| ((k * v.max(0.0).sqrt()).round() as i32).max(2);
     let line = palette::BLACK.mix(0.55).stroke_width(2);
     let outline = palette::BLACK.mix(0.8).stroke_width(1);
@@ -217,12 +216,8 @@ where
     for c in &r.cells {
         let x = x_pos[&c.node];
         let top = if c.node == 1 { 0.0 } else { c.born_h };
-        let bottom = match c.fate() {
-            CellFate::Divided => c.end_h,
-            _ => c.end_h,
-        };
         chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x, -top), (x, -bottom)],
+            vec![(x, -top), (x, -c.end_h)],
             line,
         )))?;
         if c.fate() == CellFate::Divided {
@@ -279,7 +274,6 @@ where
             }
         }
     }
-    let _ = by_node;
 
     // Event labels beside the tree, at the mean time of each event.
     let base = notes.get_base_pixel();
