@@ -46,7 +46,7 @@ pub struct LineageArgs {
     /// A second config whose lineage is drawn beside the first, on the same scale.
     #[arg(long)]
     vs: Option<PathBuf>,
-    /// Output directory [default: results/lineage/NAME or NAME_vs_NAME2].
+    /// Output directory [default: results/runs/lineage/NAME or NAME_vs_NAME2].
     #[arg(long)]
     out: Option<PathBuf>,
     /// Day (since the steady state) from which founders are followed
@@ -516,10 +516,12 @@ pub fn run(args: LineageArgs) -> Result<()> {
         .map(|(_, n)| n.replace(' ', "_"))
         .collect::<Vec<_>>()
         .join("_vs_");
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join("lineage").join(&name));
+    let out = args.out.clone().unwrap_or_else(|| {
+        Path::new("results")
+            .join("runs")
+            .join("lineage")
+            .join(&name)
+    });
     let pool = crate::thread_pool(args.threads)?;
     let started = Instant::now();
     let records = pool.install(|| -> Result<Vec<LineageRecord>> {
