@@ -8,8 +8,13 @@
 
 mod bench;
 mod config_file;
+mod lineage;
+mod narrative;
 mod output;
+mod plot;
 mod reference;
+mod report;
+mod results_dir;
 mod sweep;
 mod table;
 mod validate;
@@ -40,6 +45,12 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Run a parameter sweep (grid, Latin hypercube, replicates) from a RON file.
     Sweep(sweep::SweepArgs),
+    /// Follow one proerythroblast's whole lineage and draw it as a tree.
+    Lineage(lineage::LineageArgs),
+    /// Write an HTML report and plots for a results directory.
+    Report(report::ReportArgs),
+    /// Plot every index of a sweep CSV against each swept parameter.
+    PlotSweep(plot::sweep::PlotSweepArgs),
 }
 
 #[derive(Args, Default)]
@@ -58,6 +69,9 @@ struct RunArgs {
     /// Simulated days after the steady state (overrides run.days).
     #[arg(long, allow_negative_numbers = true)]
     days: Option<f64>,
+    /// Also write report.html and plots/ (SVG and PNG) into the results.
+    #[arg(long)]
+    report: bool,
 }
 
 fn main() {
@@ -67,6 +81,9 @@ fn main() {
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Validate(args)) => validate::run(args),
         Some(Command::Sweep(args)) => sweep::run(args),
+        Some(Command::Lineage(args)) => lineage::run(args),
+        Some(Command::Report(args)) => report::run(args),
+        Some(Command::PlotSweep(args)) => plot::sweep::run(args),
         None => run(RunArgs::default()),
     };
     if let Err(e) = result {
@@ -101,8 +118,13 @@ fn run(args: RunArgs) -> Result<()> {
 
     let started = Instant::now();
     let days = config.run.days;
-    let (samples, histograms, agents) = pool.install(|| -> Result<_> {
+    let (samples, histograms, agents, traced) = pool.install(|| -> Result<_> {
         let mut sim = Simulation::new(config.clone())?;
+        // Follow lineages entering near the end, to draw one (lineage.json).
+        sim.watch_lineages(
+            (days - LINEAGE_DAYS_BEFORE_END).max(0.0),
+            lineage::DEFAULT_COHORT,
+        );
         let bar = progress_bar();
         let samples = sim.run(
             days,
@@ -118,7 +140,15 @@ fn run(args: RunArgs) -> Result<()> {
             bar.finish_and_clear();
         }
         let histograms = erythro_analysis::histograms(&sim.red_cell_view());
-        Ok((samples, histograms, (sim.marrow().len(), sim.blood().len())))
+        let traced = sim
+            .lineage_watch()
+            .and_then(|w| lineage::LineageRecord::from_watch(&name, &config, w));
+        Ok((
+            samples,
+            histograms,
+            (sim.marrow().len(), sim.blood().len()),
+            traced,
+        ))
     })?;
     let wall = started.elapsed().as_secs_f64();
     let last = samples.last().context("the run produced no sample")?;
@@ -131,6 +161,15 @@ fn run(args: RunArgs) -> Result<()> {
     }
     staged.write("config.ron", &config_file::to_ron(&config)?)?;
     staged.write("onset.csv", &table::onset_csv(&config, &samples))?;
+    if let Some(record) = &traced {
+        staged.write(
+            "lineage.json",
+            &(serde_json::to_string_pretty(std::slice::from_ref(record))? + "\n"),
+        )?;
+    }
+    if args.report {
+        report::write_into(&staged, &out, &name)?;
+    }
     let written = staged.commit()?;
 
     print!("{}", table::report(&config, last));
@@ -140,8 +179,15 @@ fn run(args: RunArgs) -> Result<()> {
         agents.0, agents.1
     );
     println!("results: {}", written.display());
+    if args.report {
+        println!("report: {}", written.join("report.html").display());
+    }
     Ok(())
 }
+
+/// Days before the end of a run at which the lineages it records enter:
+/// a lineage takes about a week to leave the marrow, longer when iron is short.
+const LINEAGE_DAYS_BEFORE_END: f64 = 12.0;
 
 /// A rayon pool of `threads` threads (all cores when `None`).
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {

@@ -44,11 +44,21 @@ impl Staged {
 
     /// Writes `contents` to `relative` inside the staged directory.
     pub fn write(&self, relative: &str, contents: &str) -> Result<()> {
+        self.write_bytes(relative, contents.as_bytes())
+    }
+
+    /// Writes binary `contents` (an image) to `relative` inside the staged directory.
+    pub fn write_bytes(&self, relative: &str, contents: &[u8]) -> Result<()> {
         let path = self.partial.join(relative);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         fs::write(&path, contents).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// The staged directory as written so far (to read files back before committing).
+    pub fn path(&self) -> &Path {
+        &self.partial
     }
 
     /// Moves the finished directory into place, replacing an older one.

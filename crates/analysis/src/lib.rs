@@ -28,4 +28,5 @@ pub use histogram::{
     histograms, Cytogram, Histogram1d, Histograms, REGION_CHC_NAMES, REGION_VOLUME_NAMES,
 };
 pub use percentiles::{volume_percentiles, VolumePercentiles};
+pub use rdw::{rdw_sd_span, RdwSdSpan};
 pub use view::RedCellView;

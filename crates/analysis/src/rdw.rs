@@ -41,29 +41,65 @@ pub(crate) fn volume_bin(volume_fl: f64) -> usize {
 /// of the outermost bin. A population of identical cells reads ~3.9 fL, the
 /// width of the kernel itself.
 pub(crate) fn width_at_peak_fraction_fl(counts: &[u64; VOLUME_BINS]) -> f64 {
+    let values: [f64; VOLUME_BINS] = std::array::from_fn(|i| counts[i] as f64);
+    match span_at_peak_fraction(&values) {
+        Some(s) => s.right_fl - s.left_fl,
+        None => 0.0,
+    }
+}
+
+/// Where the smoothed volume histogram crosses 20 % of its peak: what RDW-SD
+/// measures, for drawing it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RdwSdSpan {
+    /// Left crossing, fL.
+    pub left_fl: f64,
+    /// Right crossing, fL.
+    pub right_fl: f64,
+    /// The level crossed, in the units of the histogram given (20 % of the
+    /// smoothed peak).
+    pub level: f64,
+}
+
+/// The RDW-SD crossings of a 1-fL volume histogram from 0 fL (counts or
+/// fractions, one value per bin; at most 250 bins are read), as
+/// [`Cbc::rdw_sd_fl`](crate::Cbc::rdw_sd_fl) measures them; `None` for an
+/// empty histogram.
+pub fn rdw_sd_span(histogram: &[f64]) -> Option<RdwSdSpan> {
+    span_at_peak_fraction(&histogram[..histogram.len().min(VOLUME_BINS)])
+}
+
+/// See [`width_at_peak_fraction_fl`]; `values` are per-bin counts (or
+/// fractions) of up to `VOLUME_BINS` 1-fL bins from 0 fL. Allocates nothing.
+fn span_at_peak_fraction(values: &[f64]) -> Option<RdwSdSpan> {
     const KERNEL: [f64; 5] = [1.0, 4.0, 6.0, 4.0, 1.0];
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
     let mut smooth = [0.0_f64; VOLUME_BINS];
+    let smooth = &mut smooth[..n];
     for (i, s) in smooth.iter_mut().enumerate() {
         let mut acc = 0.0;
         for (k, w) in KERNEL.iter().enumerate() {
             // Source bin i + k - 2, skipped when outside the histogram.
             if let Some(j) = (i + k).checked_sub(2) {
-                if j < VOLUME_BINS {
-                    acc += w * counts[j] as f64;
+                if j < n {
+                    acc += w * values[j];
                 }
             }
         }
         *s = acc / 16.0;
     }
     let mut peak = 0;
-    for i in 1..VOLUME_BINS {
+    for i in 1..n {
         if smooth[i] > smooth[peak] {
             peak = i;
         }
     }
     let level = RDW_SD_LEVEL * smooth[peak];
     if level <= 0.0 {
-        return 0.0;
+        return None;
     }
     let centre = |i: usize| VOLUME_LOWER_FL + (i as f64 + 0.5) * VOLUME_BIN_FL;
 
@@ -80,16 +116,20 @@ pub(crate) fn width_at_peak_fraction_fl(counts: &[u64; VOLUME_BINS]) -> f64 {
     };
 
     let mut hi = peak;
-    while hi + 1 < VOLUME_BINS && smooth[hi + 1] >= level {
+    while hi + 1 < n && smooth[hi + 1] >= level {
         hi += 1;
     }
-    let right = if hi + 1 == VOLUME_BINS {
-        centre(VOLUME_BINS - 1)
+    let right = if hi + 1 == n {
+        centre(n - 1)
     } else {
         let t = (smooth[hi] - level) / (smooth[hi] - smooth[hi + 1]);
         centre(hi) + t * VOLUME_BIN_FL
     };
-    right - left
+    Some(RdwSdSpan {
+        left_fl: left,
+        right_fl: right,
+        level,
+    })
 }
 
 #[cfg(test)]
@@ -125,6 +165,21 @@ mod tests {
         // Raw bins 80..=99. Smoothed: bin 78 = 10/16, bin 79 = 50/16, peak 10,
         // level 2; left crossing 78.5 + (2 - 0.625) / 2.5 = 79.05, right 100.95.
         assert!((w - 21.9).abs() < 1e-12, "{w}");
+    }
+
+    #[test]
+    fn span_of_fractions_matches_the_width_of_counts() {
+        let mut counts = [0_u64; VOLUME_BINS];
+        for (i, c) in counts.iter_mut().enumerate().take(120).skip(60) {
+            *c = (100.0 * (-((i as f64 - 90.0) / 8.0).powi(2)).exp()) as u64;
+        }
+        let total: u64 = counts.iter().sum();
+        let fractions: Vec<f64> = counts.iter().map(|&c| c as f64 / total as f64).collect();
+        let span = rdw_sd_span(&fractions).unwrap();
+        let width = width_at_peak_fraction_fl(&counts);
+        assert!((span.right_fl - span.left_fl - width).abs() < 1e-9);
+        assert!(span.left_fl < 90.0 && span.right_fl > 90.0);
+        assert_eq!(rdw_sd_span(&[0.0; 10]), None);
     }
 
     #[test]

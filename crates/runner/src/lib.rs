@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod bench;
+pub mod lineage;
 pub mod parallel;
 pub mod sample;
 pub mod steady;
@@ -27,6 +28,7 @@ use erythro_core::plasma::{Plasma, PlasmaState, PrescribedPlasma};
 use erythro_core::sums::StepSums;
 use erythro_core::Config;
 
+pub use lineage::LineageWatch;
 pub use sample::{BodyMeasures, MarrowMeasures, PlasmaMeasures, Sample};
 
 /// Errors of a run.
@@ -65,6 +67,8 @@ pub struct Simulation {
     window_steps: u64,
     /// Sums of the last step.
     last: StepSums,
+    /// Lineages followed cell by cell, when asked for.
+    watch: Option<LineageWatch>,
 }
 
 impl Simulation {
@@ -86,6 +90,7 @@ impl Simulation {
             window: StepSums::default(),
             window_steps: 0,
             last: StepSums::default(),
+            watch: None,
         };
         steady::build(&mut sim);
         if let Some(body) = sim.config.body.clone() {
@@ -135,10 +140,37 @@ impl Simulation {
         self.plasma.as_any().downcast_ref::<Body>()
     }
 
+    /// Follows, cell by cell, the first `count` lineages whose
+    /// proerythroblasts enter on or after `from_day` (days since the steady
+    /// state), from the next step on; replaces any earlier watch. The run's
+    /// results do not change.
+    pub fn watch_lineages(&mut self, from_day: f64, count: usize) {
+        let from_step = (from_day.max(0.0) * 24.0 / self.config.run.dt_hours).round() as u64;
+        self.watch = Some(LineageWatch::new(
+            from_step,
+            count,
+            self.config.run.dt_hours,
+        ));
+    }
+
+    /// The lineages being followed, if [`Simulation::watch_lineages`] was called.
+    pub fn lineage_watch(&self) -> Option<&LineageWatch> {
+        self.watch.as_ref()
+    }
+
     /// Advances one time step.
     pub fn step(&mut self) {
         let plasma = self.plasma.state();
+        // The watch sees the constants this step's marrow uses.
+        let watched = self.watch.is_some().then(|| {
+            let (ctx, _) = self.step_contexts(&plasma);
+            (ctx, self.marrow.lineages)
+        });
         let mut sums = self.advance_agents(&plasma, true);
+        if let (Some(watch), Some((ctx, before))) = (self.watch.as_mut(), watched) {
+            let entered = before..self.marrow.lineages;
+            watch.observe(&self.config.marrow, &ctx, &plasma, self.step, entered);
+        }
         if plasma.transfusion_units > 0.0 {
             sums.transfused_fe_fg = transfusion::transfuse(self, plasma.transfusion_units);
         }

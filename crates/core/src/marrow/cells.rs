@@ -52,7 +52,7 @@ pub struct ErythroblastsMut<'a> {
     pub(super) phase_h: &'a mut [f32],
     pub(super) phase_len_h: &'a mut [f32],
     pub(super) age_h: &'a mut [f32],
-    pub(super) id: &'a [u64],
+    pub(super) id: &'a mut [u64],
     pub(super) divisions: &'a mut [u8],
     pub(super) stage: &'a mut [u8],
 }
@@ -70,7 +70,7 @@ impl SplitView for ErythroblastsMut<'_> {
         let (p0, p1) = self.phase_h.split_at_mut(mid);
         let (l0, l1) = self.phase_len_h.split_at_mut(mid);
         let (a0, a1) = self.age_h.split_at_mut(mid);
-        let (i0, i1) = self.id.split_at(mid);
+        let (i0, i1) = self.id.split_at_mut(mid);
         let (d0, d1) = self.divisions.split_at_mut(mid);
         let (s0, s1) = self.stage.split_at_mut(mid);
         let left = Self {
@@ -192,23 +192,8 @@ impl Marrow {
         let n = self.entry_carry.floor();
         self.entry_carry -= n;
         for _ in 0..n as u64 {
-            let id = (self.lineages << LINEAGE_SHIFT) | 1;
+            self.cells.push(proerythroblast(m, ctx, self.lineages));
             self.lineages += 1;
-            let cv = m.proerythroblast_volume_cv;
-            let z = rng::normal(ctx.seed, id, Purpose::EntryVolume, 0);
-            let volume = m.proerythroblast_volume_fl * (cv * z - 0.5 * cv * cv).exp();
-            self.cells.push(Erythroblast {
-                volume_fl: volume as f32,
-                hb_pg: 0.0,
-                mito_fe_fg: 0.0,
-                free_globin_pg: 0.0,
-                phase_h: 0.0,
-                phase_len_h: ctx.cycle_length(id),
-                age_h: 0.0,
-                id,
-                divisions: 0,
-                stage: Stage::Proliferating as u8,
-            });
             sums.entered += 1;
         }
     }
@@ -247,7 +232,7 @@ impl Marrow {
             phase_h: &mut c.phase_h,
             phase_len_h: &mut c.phase_len_h,
             age_h: &mut c.age_h,
-            id: &c.id,
+            id: &mut c.id,
             divisions: &mut c.divisions,
             stage: &mut c.stage,
         }
@@ -280,6 +265,29 @@ impl Marrow {
             .map(|&h| h as f64 * FE_FG_PER_PG_HB)
             .sum::<f64>()
             + c.mito_fe_fg.iter().map(|&m| m as f64).sum::<f64>()
+    }
+}
+
+/// The proerythroblast that founds lineage `lineage`, as it enters: a drawn
+/// starting volume and cycle length, keyed by its id alone, so the same
+/// lineage number always starts the same cell ([`Marrow::enter`] and the
+/// lineage tracer both make founders here).
+pub fn proerythroblast(m: &MarrowConfig, ctx: &MarrowStep, lineage: u64) -> Erythroblast {
+    let id = (lineage << LINEAGE_SHIFT) | 1;
+    let cv = m.proerythroblast_volume_cv;
+    let z = rng::normal(ctx.seed, id, Purpose::EntryVolume, 0);
+    let volume = m.proerythroblast_volume_fl * (cv * z - 0.5 * cv * cv).exp();
+    Erythroblast {
+        volume_fl: volume as f32,
+        hb_pg: 0.0,
+        mito_fe_fg: 0.0,
+        free_globin_pg: 0.0,
+        phase_h: 0.0,
+        phase_len_h: ctx.cycle_length(id),
+        age_h: 0.0,
+        id,
+        divisions: 0,
+        stage: Stage::Proliferating as u8,
     }
 }
 

@@ -45,7 +45,7 @@ impl MarrowScratch {
 }
 
 /// Outcome of one cell's step.
-enum Fate {
+pub(super) enum Fate {
     Stays,
     Divides(Erythroblast),
     Leaves,
@@ -106,7 +106,7 @@ pub fn advance(cells: ErythroblastsMut<'_>, ctx: &MarrowStep, out: &mut MarrowSc
 
 /// One erythroblast's hour: synthesis, then the end-of-phase transition.
 #[inline]
-fn step_cell(
+pub(super) fn step_cell(
     c: &mut Erythroblast,
     ctx: &MarrowStep,
     s: &mut StepSums,

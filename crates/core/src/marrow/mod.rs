@@ -6,15 +6,17 @@
 //! fixed-size chunks ([`ErythroblastsMut`]) that each write only their own
 //! [`MarrowScratch`], so chunks can run on any thread in any order and the
 //! result is the same. Daughters, departures and deaths are staged in the
-//! scratch and applied after the step by [`Marrow::apply`].
+//! scratch and applied after the step by [`Marrow::apply`]. [`lineage`]
+//! follows chosen lineages cell by cell with the same per-cell step.
 
 mod cells;
 mod kernel;
+pub mod lineage;
 mod step;
 
 pub use cells::{
-    Erythroblast, Erythroblasts, ErythroblastsMut, Marrow, Released, ERYTHROBLAST_BYTES,
-    ERYTHROBLAST_TRAFFIC_BYTES,
+    proerythroblast, Erythroblast, Erythroblasts, ErythroblastsMut, Marrow, Released,
+    ERYTHROBLAST_BYTES, ERYTHROBLAST_TRAFFIC_BYTES,
 };
 pub use kernel::{advance, MarrowScratch};
 pub use step::MarrowStep;
