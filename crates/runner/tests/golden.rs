@@ -9,7 +9,7 @@ mod common;
 use erythro_core::Config;
 use erythro_runner::Simulation;
 
-const GOLDEN: u64 = 8256598022712715848;
+const GOLDEN: u64 = 9758722511597249376;
 
 #[test]
 fn golden_digest_of_a_small_default_run() {

@@ -29,10 +29,13 @@ fn bits(c: &Erythroblast) -> Bits {
 }
 
 /// The traced cells of each followed lineage against the marrow's cells of
-/// that lineage, as sorted lists of whole states (ids are not unique within
-/// a lineage); returns the number of cells compared.
+/// that lineage, as sorted lists of whole states; returns the number of
+/// cells compared. Also checks that every agent id in the marrow is unique
+/// (ids key the random streams, so relatives must not share one).
 fn assert_traced_cells_match_the_marrow(sim: &Simulation) -> usize {
     let cells = &sim.marrow().cells;
+    let unique: std::collections::HashSet<u64> = cells.id.iter().copied().collect();
+    assert_eq!(unique.len(), cells.id.len(), "agent ids are reused");
     let watch = sim.lineage_watch().unwrap();
     let mut real: HashMap<u64, Vec<Bits>> = HashMap::new();
     for i in 0..cells.id.len() {

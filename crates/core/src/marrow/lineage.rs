@@ -10,12 +10,8 @@
 //! from the step its founder entered, is that run's lineage to the bit, and
 //! the hot loop is not touched.
 //!
-//! The tree is kept here, not read from the agent ids: the marrow writes
-//! back every field of a dividing cell but its id (the kernel treats ids as
-//! read-only), so the first daughter keeps her mother's id and later
-//! daughters can share an id with a cousin. The tracer mirrors that exactly,
-//! so it stays bit-identical to the run, and numbers the tree itself: the
-//! root is node 1 and node `k` divides into `2k` and `2k + 1`.
+//! The tracer numbers the tree itself, as the agent ids do: the root is
+//! node 1 and node `k` divides into `2k` and `2k + 1`.
 
 use crate::config::MarrowConfig;
 use crate::sums::StepSums;
@@ -86,8 +82,7 @@ impl Moment {
 /// end (division, release, death, or the last traced step).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TracedCell {
-    /// Agent id as the marrow holds it (keys the cell's random streams; not
-    /// unique within a lineage, see the module docs).
+    /// Agent id as the marrow holds it (keys the cell's random streams).
     pub id: u64,
     /// Position in the division tree: the root is 1, node `k` divides into
     /// `2k` and `2k + 1` (the first daughter is the one that stays in the
@@ -237,7 +232,7 @@ impl LineageTracer {
                 record,
             } = self.live[i].clone();
             let hours = (ctx.step + 1 - self.lineages[lineage].entry_step) as f32 * ctx.dt_h;
-            let (stage_before, id_before) = (cell.stage, cell.id);
+            let stage_before = cell.stage;
             let mut sums = StepSums::default();
             self.released.clear();
             let fate = step_cell(&mut cell, ctx, &mut sums, &mut self.released);
@@ -262,8 +257,6 @@ impl LineageTracer {
                     i += 1;
                 }
                 Fate::Divides(daughter) => {
-                    // As in the marrow, which does not write ids back.
-                    cell.id = id_before;
                     // The mother's whole contents, just before the split
                     // (the split is exact: the two shares sum to the whole).
                     let mother = &mut cells[record];
