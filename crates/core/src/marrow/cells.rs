@@ -350,3 +350,47 @@ impl Erythroblasts {
         self.stage.swap_remove(i);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entry over `hours` one-hour steps at saturation `tsat`.
+    fn enter_for(marrow: &mut Marrow, m: &MarrowConfig, tsat: f64, hours: u64) -> u64 {
+        let plasma = PlasmaState {
+            tsat,
+            epo_mu_ml: 10.0,
+            lead_ug_dl: 0.0,
+            blood_loss_fraction: 0.0,
+            transfusion_units: 0.0,
+        };
+        let mut sums = StepSums::default();
+        for step in 0..hours {
+            let ctx = MarrowStep::new(m, &plasma, 1, step, 1.0, 1.0, 1.0);
+            marrow.enter(m, &plasma, &ctx, 1e8, &mut sums);
+        }
+        sums.entered
+    }
+
+    #[test]
+    fn progenitors_follow_saturation_over_their_week_not_the_hour() {
+        let m = MarrowConfig::default();
+        let mut marrow = Marrow::default();
+        let healthy = enter_for(&mut marrow, &m, 0.30, 24 * 7);
+        assert_eq!(marrow.progenitor_tsat, Some(0.30));
+        // A day after saturation falls to 5%, progenitors have seen only
+        // part of the fall (1 - e^(-24/168)) and entry is barely down ...
+        let first_day = enter_for(&mut marrow, &m, 0.05, 24);
+        let seen = marrow.progenitor_tsat.unwrap();
+        let expected = 0.05 + 0.25 * (-24.0f64 / m.progenitor_iron_memory_hours).exp();
+        assert!((seen - expected).abs() < 1e-9, "{seen} vs {expected}");
+        assert!(first_day as f64 > 0.6 * healthy as f64 / 7.0);
+        // ... while four weeks later it is held far back.
+        enter_for(&mut marrow, &m, 0.05, 24 * 27);
+        let late = enter_for(&mut marrow, &m, 0.05, 24);
+        assert!(
+            (late as f64) < 0.2 * healthy as f64 / 7.0,
+            "{late} vs {healthy}"
+        );
+    }
+}
