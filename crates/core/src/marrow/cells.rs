@@ -37,9 +37,9 @@ pub struct Erythroblasts {
 /// Bytes of state per erythroblast agent.
 pub const ERYTHROBLAST_BYTES: usize = 7 * 4 + 8 + 1 + 1;
 
-/// Bytes a step moves per erythroblast: every field read, every field but
-/// the id written back.
-pub const ERYTHROBLAST_TRAFFIC_BYTES: usize = ERYTHROBLAST_BYTES + (ERYTHROBLAST_BYTES - 8);
+/// Bytes a step moves per erythroblast: every field read and written back
+/// (the id too: a dividing cell becomes her first daughter).
+pub const ERYTHROBLAST_TRAFFIC_BYTES: usize = 2 * ERYTHROBLAST_BYTES;
 
 /// A mutable window on a contiguous run of agents.
 pub struct ErythroblastsMut<'a> {
