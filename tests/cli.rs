@@ -9,9 +9,11 @@
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use tempfile::TempDir;
+
+mod common;
+use common::{erythro, expect_error, expect_success};
 
 /// A config small enough to run in a second or two.
 const SMALL: &str = "(
@@ -29,50 +31,6 @@ const CBC_KEYS: [&str; 6] = [
     "hb_g_dl",
     "mean_divisions",
 ];
-
-/// Runs the binary with `args`, in `cwd` (so a default output directory
-/// could never land in the repository).
-fn erythro<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_erythro"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("cannot start the erythro binary")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Panics with both streams unless the run succeeded; returns stdout.
-fn expect_success(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "erythro failed with {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
-
-/// Panics unless the run failed with exit code 2 and an `error: ` line;
-/// returns stderr.
-fn expect_error(o: &Output) -> String {
-    let err = stderr(o);
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "expected exit code 2\nstdout:\n{}\nstderr:\n{err}",
-        stdout(o)
-    );
-    assert!(err.starts_with("error: "), "stderr: {err}");
-    err
-}
 
 fn assert_contains(haystack: &str, needle: &str) {
     assert!(

@@ -3,12 +3,13 @@
 //! what a person would see (valid PNG, the right size, ink on the page, many
 //! colours), never byte for byte; numbers only by direction.
 
-use std::ffi::OsStr;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use tempfile::TempDir;
+
+mod common;
+use common::{erythro, expect_error, expect_success};
 
 /// A small healthy config, long enough for lineages to finish.
 const HEALTHY: &str = "(
@@ -24,32 +25,6 @@ const IRON_SHORT: &str = "(
   plasma: (tsat: Constant(0.07)),
 )
 ";
-
-fn erythro<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_erythro"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("cannot start the erythro binary")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "erythro failed with {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn refused(o: &Output) -> String {
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(2), "expected exit 2: {err}");
-    assert!(err.starts_with("error: "), "{err}");
-    err
-}
 
 /// (width, height, share of non-white pixels, distinct colours up to 5000).
 fn png_stats(path: &Path) -> (u32, u32, f64, usize) {
@@ -109,7 +84,7 @@ fn lineage_vs_draws_two_trees_and_iron_shortage_adds_divisions() {
     fs::write(dir.join("healthy.ron"), HEALTHY).unwrap();
     fs::write(dir.join("iron_short.ron"), IRON_SHORT).unwrap();
     let out = dir.join("trees");
-    let text = ok(&erythro(
+    let text = expect_success(&erythro(
         dir,
         &[
             "lineage",
@@ -160,7 +135,7 @@ fn lineage_vs_draws_two_trees_and_iron_shortage_adds_divisions() {
 
     // Same seed, same trees.
     let again = dir.join("again");
-    ok(&erythro(
+    expect_success(&erythro(
         dir,
         &[
             "lineage",
@@ -191,7 +166,7 @@ fn lineage_refuses_bad_arguments_cleanly() {
     let dir = tmp.path();
     fs::write(dir.join("healthy.ron"), HEALTHY).unwrap();
     let out = dir.join("never");
-    let err = refused(&erythro(
+    let err = expect_error(&erythro(
         dir,
         &[
             "lineage",
@@ -203,12 +178,12 @@ fn lineage_refuses_bad_arguments_cleanly() {
         ],
     ));
     assert!(err.contains("--cohort"), "{err}");
-    let err = refused(&erythro(
+    let err = expect_error(&erythro(
         dir,
         &["lineage", "missing.ron", "--out", out.to_str().unwrap()],
     ));
     assert!(err.contains("missing.ron"), "{err}");
-    let err = refused(&erythro(
+    let err = expect_error(&erythro(
         dir,
         &[
             "lineage",
@@ -228,7 +203,7 @@ fn run_report_is_self_contained_and_report_regenerates_it() {
     let dir = tmp.path();
     fs::write(dir.join("healthy.ron"), HEALTHY).unwrap();
     let out = dir.join("run");
-    let text = ok(&erythro(
+    let text = expect_success(&erythro(
         dir,
         &[
             "run",
@@ -270,7 +245,7 @@ fn run_report_is_self_contained_and_report_regenerates_it() {
     // Regenerated from the files alone: the same page.
     fs::remove_file(out.join("report.html")).unwrap();
     fs::remove_dir_all(out.join("plots")).unwrap();
-    let text = ok(&erythro(dir, &["report", out.to_str().unwrap()]));
+    let text = expect_success(&erythro(dir, &["report", out.to_str().unwrap()]));
     assert!(text.contains("5 plots"), "{text}");
     let again = fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(again.len(), page.len(), "the regenerated report differs");
@@ -290,12 +265,12 @@ fn report_refuses_a_directory_that_is_not_a_results_directory() {
     let not_results = dir.join("photos");
     fs::create_dir(&not_results).unwrap();
     fs::write(not_results.join("summary.json"), "{}").unwrap();
-    let err = refused(&erythro(dir, &["report", not_results.to_str().unwrap()]));
+    let err = expect_error(&erythro(dir, &["report", not_results.to_str().unwrap()]));
     assert!(err.contains("is not an erythro results directory"), "{err}");
     assert!(err.contains("timeseries.csv"), "{err}");
     assert!(!not_results.join("report.html").exists());
     assert!(!not_results.join("plots").exists());
-    let err = refused(&erythro(dir, &["report", "no/such/dir"]));
+    let err = expect_error(&erythro(dir, &["report", "no/such/dir"]));
     assert!(err.contains("no/such/dir"), "{err}");
 }
 
@@ -321,7 +296,7 @@ fn plot_sweep_draws_each_index_against_each_parameter() {
         }
     }
     fs::write(dir.join("sweep.csv"), &csv).unwrap();
-    let text = ok(&erythro(dir, &["plot-sweep", "sweep.csv"]));
+    let text = expect_success(&erythro(dir, &["plot-sweep", "sweep.csv"]));
     assert!(text.contains("4 indices"), "{text}");
     let plots = dir.join("sweep_plots");
     assert_picture(&plots.join("sweep_plasma_tsat.png"), None);
@@ -329,11 +304,11 @@ fn plot_sweep_draws_each_index_against_each_parameter() {
     let svg = fs::read_to_string(plots.join("sweep_plasma_tsat.svg")).unwrap();
     assert!(svg.contains("MCV, fL") && svg.contains("marrow.critical_hb_g_dl = 11.5"));
 
-    let err = refused(&erythro(
+    let err = expect_error(&erythro(
         dir,
         &["plot-sweep", "sweep.csv", "--index", "nope"],
     ));
     assert!(err.contains("no column \"nope\""), "{err}");
-    let err = refused(&erythro(dir, &["plot-sweep", "missing.csv"]));
+    let err = expect_error(&erythro(dir, &["plot-sweep", "missing.csv"]));
     assert!(err.contains("missing.csv"), "{err}");
 }

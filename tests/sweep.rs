@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+mod common;
+use common::{erythro, expect_error, expect_success};
+
 /// A grid of 2 x 2 points with 2 replicates: 8 small runs of `days` days.
 fn grid_sweep(days: f64) -> String {
     format!(
@@ -33,41 +36,6 @@ fn grid_sweep(days: f64) -> String {
 )
 "
     )
-}
-
-fn erythro<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_erythro"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("cannot start the erythro binary")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn expect_success(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "erythro failed with {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    text(&o.stdout)
-}
-
-fn expect_error(o: &Output) -> String {
-    let err = text(&o.stderr);
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "expected exit code 2\nstdout:\n{}\nstderr:\n{err}",
-        text(&o.stdout)
-    );
-    assert!(err.starts_with("error: "), "stderr: {err}");
-    err
 }
 
 fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {

@@ -11,6 +11,8 @@
 //! `-P[j][y] / sqrt(P[j][j] P[y][y])`. Its significance is the Student t
 //! test with `n - k - 1` degrees of freedom (k inputs).
 
+use erythro_core::special::ln_gamma;
+
 /// The PRCC of one input and its two-sided p-value.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Prcc {
@@ -139,33 +141,6 @@ pub fn student_t_two_sided(t: f64, df: f64) -> f64 {
         return if t.is_nan() { f64::NAN } else { 0.0 };
     }
     regularized_beta(df / (df + t * t), df / 2.0, 0.5)
-}
-
-/// ln Gamma(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error ~1e-15).
-fn ln_gamma(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Reflection.
-        let pi = std::f64::consts::PI;
-        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut a = G[0];
-    let t = x + 7.5;
-    for (i, g) in G.iter().enumerate().skip(1) {
-        a += g / (x + i as f64);
-    }
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
 }
 
 /// The regularized incomplete beta function I_x(a, b), by its continued

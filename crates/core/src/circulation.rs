@@ -282,7 +282,7 @@ impl RedCells {
 
 /// Weibull scale (hours) that gives the configured mean lifespan.
 fn weibull_scale_h(c: &CirculationConfig) -> f64 {
-    c.lifespan_days * 24.0 / gamma(1.0 + 1.0 / c.lifespan_weibull_shape)
+    c.lifespan_days * 24.0 / crate::special::gamma(1.0 + 1.0 / c.lifespan_weibull_shape)
 }
 
 /// Survival to `age_h` under the Weibull lifespan distribution.
@@ -300,41 +300,9 @@ pub fn lifespan_h(seed: u64, id: u64, c: &CirculationConfig, survived_h: f64) ->
     (lambda * ((survived_h / lambda).powf(k) - u.ln()).powf(1.0 / k)) as f32
 }
 
-/// Gamma function (Lanczos, g = 7), for the Weibull mean.
-fn gamma(x: f64) -> f64 {
-    const G: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma(1.0 - x))
-    } else {
-        let x = x - 1.0;
-        let t = x + 7.5;
-        let sum = G[1..]
-            .iter()
-            .enumerate()
-            .fold(G[0], |acc, (i, g)| acc + g / (x + i as f64 + 1.0));
-        (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * sum
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn gamma_matches_known_values() {
-        assert!((gamma(5.0) - 24.0).abs() < 1e-9);
-        assert!((gamma(0.5) - std::f64::consts::PI.sqrt()).abs() < 1e-12);
-    }
 
     /// Stochastic behaviour against an analytic value: the mean drawn lifespan.
     #[test]

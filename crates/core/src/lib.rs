@@ -38,6 +38,7 @@ pub mod marrow;
 pub mod plasma;
 pub mod rng;
 pub mod schedule;
+pub mod special;
 pub mod sums;
 pub mod view;
 

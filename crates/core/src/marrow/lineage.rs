@@ -10,14 +10,14 @@
 //! from the step its founder entered, is that run's lineage to the bit, and
 //! the hot loop is not touched.
 //!
-//! The tracer numbers the tree itself, as the agent ids do: the root is
-//! node 1 and node `k` divides into `2k` and `2k + 1`.
+//! The tree is read from the agent ids: below `LINEAGE_SHIFT` they hold the
+//! tree index (the root is node 1, node `k` divides into `2k` and `2k + 1`).
 
 use crate::config::MarrowConfig;
 use crate::sums::StepSums;
 
 use super::kernel::{step_cell, Fate};
-use super::{proerythroblast, Erythroblast, MarrowStep, Released, Stage};
+use super::{proerythroblast, Erythroblast, MarrowStep, Released, Stage, LINEAGE_SHIFT};
 
 /// What became of a traced cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +68,15 @@ pub struct Moment {
 }
 
 impl Moment {
+    /// `cell` as it is `hours` after its lineage entered.
+    fn of(cell: &Erythroblast, hours: f32) -> Self {
+        Self {
+            hours,
+            volume_fl: cell.volume_fl,
+            hb_pg: cell.hb_pg,
+        }
+    }
+
     /// Whole-cell hemoglobin concentration, g/dL (1 pg/fL = 100 g/dL).
     pub fn chc_g_dl(&self) -> f32 {
         if self.volume_fl > 0.0 {
@@ -106,6 +115,23 @@ pub struct TracedCell {
 }
 
 impl TracedCell {
+    /// A cell just born (entered or divided off) `hours` into its lineage;
+    /// its tree node is the tree index in its agent id.
+    fn newborn(cell: &Erythroblast, hours: f32) -> Self {
+        let born = Moment::of(cell, hours);
+        Self {
+            id: cell.id,
+            node: cell.id & ((1 << LINEAGE_SHIFT) - 1),
+            divisions: cell.divisions,
+            born,
+            end: born,
+            fate: CellFate::InMarrow,
+            matured: None,
+            forced: false,
+            enucleated: None,
+        }
+    }
+
     /// The node this cell's mother had, `None` for the founder.
     pub fn parent_node(&self) -> Option<u64> {
         (self.node > 1).then_some(self.node / 2)
@@ -194,25 +220,10 @@ impl LineageTracer {
     /// `ctx` next, as the marrow advances a founder in the step it enters.
     pub fn add_founder(&mut self, m: &MarrowConfig, ctx: &MarrowStep, lineage: u64) {
         let cell = proerythroblast(m, ctx, lineage);
-        let born = Moment {
-            hours: 0.0,
-            volume_fl: cell.volume_fl,
-            hb_pg: cell.hb_pg,
-        };
         self.lineages.push(Lineage {
             lineage,
             entry_step: ctx.step,
-            cells: vec![TracedCell {
-                id: cell.id,
-                node: 1,
-                divisions: 0,
-                born,
-                end: born,
-                fate: CellFate::InMarrow,
-                matured: None,
-                forced: false,
-                enucleated: None,
-            }],
+            cells: vec![TracedCell::newborn(&cell, 0.0)],
         });
         self.live.push(Live {
             cell,
@@ -237,11 +248,7 @@ impl LineageTracer {
             self.released.clear();
             let fate = step_cell(&mut cell, ctx, &mut sums, &mut self.released);
             let cells = &mut self.lineages[lineage].cells;
-            let now = Moment {
-                hours,
-                volume_fl: cell.volume_fl,
-                hb_pg: cell.hb_pg,
-            };
+            let now = Moment::of(&cell, hours);
             if cell.stage != stage_before {
                 if cell.stage == Stage::Maturing as u8 {
                     cells[record].matured = Some(now);
@@ -266,24 +273,8 @@ impl LineageTracer {
                         hb_pg: cell.hb_pg + daughter.hb_pg,
                     };
                     mother.fate = CellFate::Divided;
-                    let node = mother.node;
-                    for (d, node) in [(cell, 2 * node), (daughter, 2 * node + 1)] {
-                        let born = Moment {
-                            hours,
-                            volume_fl: d.volume_fl,
-                            hb_pg: d.hb_pg,
-                        };
-                        cells.push(TracedCell {
-                            id: d.id,
-                            node,
-                            divisions: d.divisions,
-                            born,
-                            end: born,
-                            fate: CellFate::InMarrow,
-                            matured: None,
-                            forced: false,
-                            enucleated: None,
-                        });
+                    for d in [cell, daughter] {
+                        cells.push(TracedCell::newborn(&d, hours));
                         self.born.push(Live {
                             cell: d,
                             lineage,
