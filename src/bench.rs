@@ -6,8 +6,6 @@ use clap::Args;
 use erythro_core::circulation::RED_CELL_BYTES;
 use erythro_runner::{bench, Simulation};
 
-use crate::config_file;
-
 /// Options of `erythro bench`.
 #[derive(Args)]
 pub struct BenchArgs {
@@ -36,7 +34,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     anyhow::ensure!(args.hours >= 1, "--hours must be at least 1");
     let pool = crate::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
-    let mut config = config_file::parse(config_file::DEFAULT_RON, "embedded default")?;
+    let mut config = erythro_io::config::default_config();
     config.scale.cells_per_agent = SOURCE_CELLS_PER_AGENT;
     let (speed, triad, agents) = pool.install(|| -> Result<_> {
         let source = Simulation::new(config.clone()).context("cannot build the steady state")?;
@@ -53,33 +51,34 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let triad = bench::triad(args.triad_elements, 5);
         Ok((speed, triad, agents))
     })?;
-    println!(
+    crate::sayln!(
         "marrow kernel: {agents} erythroblast agents at steady state, {} hours, {threads} threads",
         args.hours
     );
-    println!(
+    crate::sayln!(
         "  erythroblast-hours per second   {:.3e}",
         speed.agent_steps_per_s
     );
-    println!(
+    crate::sayln!(
         "  time per simulated hour         {:.2} ms",
         1e3 * speed.seconds / speed.steps as f64
     );
-    println!(
+    crate::sayln!(
         "  state per agent                 {} bytes per erythroblast, {} per circulating red cell",
-        speed.bytes_per_agent, RED_CELL_BYTES
+        speed.bytes_per_agent,
+        RED_CELL_BYTES
     );
-    println!(
+    crate::sayln!(
         "  effective traffic               {} bytes per erythroblast-hour = {:.2} GB/s",
         speed.traffic_bytes_per_agent_step,
         speed.bytes_per_s / 1e9
     );
-    println!(
+    crate::sayln!(
         "  memory bandwidth (triad)        {:.2} GB/s  (3 arrays of {:.0} MiB, 24 bytes per element)",
         triad.bytes_per_s / 1e9,
         triad.array_mib
     );
-    println!(
+    crate::sayln!(
         "  roofline                        {:.2}  (kernel traffic / triad bandwidth)",
         speed.bytes_per_s / triad.bytes_per_s
     );

@@ -1,31 +1,39 @@
-//! `erythro`: run the red-cell production simulator from the command line.
+//! `erythro`: the command line over the erythro library crates.
 //!
-//! `erythro run [CONFIG]` validates the config, builds its steady state,
-//! runs the time loop on a rayon pool of `--threads` threads, prints the
-//! blood count against the reference ranges and writes the results
-//! atomically. `erythro sweep SWEEP.ron` runs many configs (see
-//! `sweep`). Errors are printed with their cause chain; the exit code is 2.
+//! This binary only parses flags, shows progress and prints tables; the
+//! work is in the libraries: `erythro-runner` (the time loop),
+//! `erythro-io` (configs and results), `erythro-sweep`, `erythro-report`
+//! and `erythro-validate`. Errors are printed with their cause chain and the
+//! exit code is 2; a closed pipe (`erythro ... | head`) is not an error.
 
 mod bench;
-mod config_file;
-mod lineage;
-mod narrative;
-mod output;
-mod plot;
-mod reference;
-mod report;
-mod results_dir;
+mod commands;
+mod progress;
+mod run;
 mod sweep;
 mod table;
-mod validate;
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::io::Write as _;
 
-use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
-use erythro_runner::Simulation;
+use clap::{Parser, Subcommand};
+
+/// Writes formatted text to stdout; an error (a closed pipe) goes up as an
+/// `io::Error`, which `main` treats as a quiet end.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)?;
+    }};
+}
+
+/// As [`say!`], with a newline.
+macro_rules! sayln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?;
+    }};
+}
+pub(crate) use {say, sayln};
 
 /// Agent-based simulator of red blood cell production.
 #[derive(Parser)]
@@ -38,185 +46,75 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run one config (default: the embedded healthy adult man) and write its results.
-    Run(RunArgs),
+    Run(run::RunArgs),
     /// Measure the marrow kernel against this machine's memory bandwidth.
     Bench(bench::BenchArgs),
     /// Run every condition config and check its textbook pattern.
-    Validate(validate::ValidateArgs),
+    Validate(commands::ValidateArgs),
     /// Run a parameter sweep (grid, Latin hypercube, replicates) from a RON file.
     Sweep(sweep::SweepArgs),
     /// Follow one proerythroblast's whole lineage and draw it as a tree.
-    Lineage(lineage::LineageArgs),
+    Lineage(commands::LineageArgs),
     /// Write an HTML report and plots for a results directory.
-    Report(report::ReportArgs),
+    Report(commands::ReportArgs),
     /// Plot every index of a sweep CSV against each swept parameter.
-    PlotSweep(plot::sweep::PlotSweepArgs),
-}
-
-#[derive(Args, Default)]
-struct RunArgs {
-    /// RON config file; the embedded default (healthy adult man) when absent.
-    config: Option<PathBuf>,
-    /// Results directory [default: results/runs/CONFIG-NAME].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Seed of every random stream (overrides the config's run.seed).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Worker threads [default: all cores]. Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Simulated days after the steady state (overrides run.days).
-    #[arg(long, allow_negative_numbers = true)]
-    days: Option<f64>,
-    /// Also write report.html and plots/ (SVG and PNG) into the results.
-    #[arg(long)]
-    report: bool,
+    PlotSweep(commands::PlotSweepArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Run(args)) => run(args),
+        Some(Command::Run(args)) => run::run(args),
         Some(Command::Bench(args)) => bench::run(args),
-        Some(Command::Validate(args)) => validate::run(args),
+        Some(Command::Validate(args)) => commands::validate(args),
         Some(Command::Sweep(args)) => sweep::run(args),
-        Some(Command::Lineage(args)) => lineage::run(args),
-        Some(Command::Report(args)) => report::run(args),
-        Some(Command::PlotSweep(args)) => plot::sweep::run(args),
-        None => run(RunArgs::default()),
+        Some(Command::Lineage(args)) => commands::lineage(args),
+        Some(Command::Report(args)) => commands::report(args),
+        Some(Command::PlotSweep(args)) => commands::plot_sweep(args),
+        None => run::run(run::RunArgs::default()),
     };
-    if let Err(e) = result {
-        eprintln!("error: {e:#}");
-        std::process::exit(2);
-    }
-}
-
-fn run(args: RunArgs) -> Result<()> {
-    let (mut config, name) = match &args.config {
-        Some(path) => (config_file::load(path)?, stem(path)),
-        None => (
-            config_file::parse(config_file::DEFAULT_RON, "embedded default")?,
-            "default".to_string(),
-        ),
-    };
-    if let Some(seed) = args.seed {
-        config.run.seed = seed;
-    }
-    if let Some(days) = args.days {
-        config.run.days = days;
-    }
-    config
-        .validate()
-        .context("after applying the command-line overrides")?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join("runs").join(&name));
-    let pool = thread_pool(args.threads)?;
-    let threads = pool.current_num_threads();
-
-    let started = Instant::now();
-    let days = config.run.days;
-    let (samples, histograms, agents, traced) = pool.install(|| -> Result<_> {
-        let mut sim = Simulation::new(config.clone())?;
-        // Follow lineages entering near the end, to draw one (lineage.json).
-        sim.watch_lineages(
-            (days - LINEAGE_DAYS_BEFORE_END).max(0.0),
-            lineage::DEFAULT_COHORT,
-        );
-        let bar = progress_bar();
-        let samples = sim.run(
-            days,
-            |_| {},
-            |done, total| {
-                if let Some(bar) = &bar {
-                    bar.set_length(total);
-                    bar.set_position(done);
-                }
-            },
-        )?;
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
+    let code = match result {
+        Ok(()) => std::io::stdout()
+            .flush()
+            .map_or_else(|e| exit_code_of_io(&e), |()| 0),
+        Err(e) if closed_pipe(&e) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
         }
-        let histograms = erythro_analysis::histograms(&sim.red_cell_view());
-        let traced = sim
-            .lineage_watch()
-            .and_then(|w| lineage::LineageRecord::from_watch(&name, &config, w));
-        Ok((
-            samples,
-            histograms,
-            (sim.marrow().len(), sim.blood().len()),
-            traced,
-        ))
-    })?;
-    let wall = started.elapsed().as_secs_f64();
-    let last = samples.last().context("the run produced no sample")?;
-
-    let staged = output::Staged::new(&out)?;
-    staged.write("summary.json", &output::summary_json(last)?)?;
-    staged.write("timeseries.csv", &output::timeseries_csv(&samples))?;
-    for (path, text) in output::histogram_csvs(&histograms) {
-        staged.write(path, &text)?;
-    }
-    staged.write("config.ron", &config_file::to_ron(&config)?)?;
-    staged.write("onset.csv", &table::onset_csv(&config, &samples))?;
-    if let Some(record) = &traced {
-        staged.write(
-            "lineage.json",
-            &(serde_json::to_string_pretty(std::slice::from_ref(record))? + "\n"),
-        )?;
-    }
-    if args.report {
-        report::write_into(&staged, &out, &name)?;
-    }
-    let written = staged.commit()?;
-
-    print!("{}", table::report(&config, last));
-    print!("{}", table::onset_report(&config, &samples));
-    println!(
-        "\n{name}: {days} days after steady state, {} marrow + {} circulating agents, {threads} threads, {wall:.1} s",
-        agents.0, agents.1
-    );
-    println!("results: {}", written.display());
-    if args.report {
-        println!("report: {}", written.join("report.html").display());
-    }
-    Ok(())
+    };
+    std::process::exit(code);
 }
 
-/// Days before the end of a run at which the lineages it records enter:
-/// a lineage takes about a week to leave the marrow, longer when iron is short.
-const LINEAGE_DAYS_BEFORE_END: f64 = 12.0;
+/// Whether the error is stdout's reader having gone away.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
-/// A rayon pool of `threads` threads (all cores when `None`).
-pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let mut pool = rayon::ThreadPoolBuilder::new();
+fn exit_code_of_io(e: &std::io::Error) -> i32 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        0
+    } else {
+        eprintln!("error: cannot write to standard output: {e}");
+        2
+    }
+}
+
+/// A rayon pool of `--threads` threads (all cores when `None`).
+fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    use anyhow::Context as _;
     if let Some(n) = threads {
         anyhow::ensure!(n >= 1, "--threads must be at least 1");
-        pool = pool.num_threads(n);
     }
-    pool.build().context("cannot start the thread pool")
+    erythro_runner::batch::thread_pool(threads).context("cannot start the thread pool")
 }
 
-fn stem(path: &Path) -> String {
+/// A config file's name without its extension: the run's name.
+fn stem(path: &std::path::Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into())
-}
-
-/// A progress bar on a terminal; none when stderr is not one.
-fn progress_bar() -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {pos}/{len} hours, eta {eta}",
-        )
-        .expect("static template")
-        .progress_chars("=> "),
-    );
-    Some(bar)
 }

@@ -2,29 +2,20 @@
 
 use std::fmt::Write as _;
 
+use erythro_analysis::reference::{flag, onsets, ranges};
 use erythro_core::Config;
+use erythro_io::results::series;
 use erythro_runner::Sample;
-
-use crate::reference::{flag, ranges};
 
 /// When each marker first left its reference range, as text.
 pub fn onset_report(config: &Config, samples: &[Sample]) -> String {
     let mut out = String::from("First day outside the reference range\n");
-    let onsets = crate::reference::onsets(config.run.reference, samples);
+    let onsets = onsets(config.run.reference, &series(samples));
     if onsets.is_empty() {
         out.push_str("  every marker stayed inside its range\n");
     }
     for (r, day, side) in onsets {
         let _ = writeln!(out, "  {:<14} day {:>6.1}  {}", r.label, day, side);
-    }
-    out
-}
-
-/// The onsets as CSV.
-pub fn onset_csv(config: &Config, samples: &[Sample]) -> String {
-    let mut out = String::from("marker,first_day_outside,side\n");
-    for (r, day, side) in crate::reference::onsets(config.run.reference, samples) {
-        let _ = writeln!(out, "{},{},{}", r.field, day, side);
     }
     out
 }

@@ -4,7 +4,9 @@
 //! cell-by-cell flags of an ADVIA-style analyser (hypo/hyper/micro/macro),
 //! the published thalassaemia-trait vs iron-deficiency discriminant indices,
 //! the volume and hemoglobin-content histograms, the volume x concentration
-//! cytogram and volume percentiles.
+//! cytogram and volume percentiles; the healthy reference ranges and flags
+//! ([`reference`]); and the sensitivity analysis of sweeps (Latin hypercube
+//! and partial rank correlation, [`prcc`]).
 //!
 //! The crate is pure computation: no I/O, no threads, no printing. Every sum is
 //! accumulated in `f64` in cell order, so the same input always gives the same
@@ -17,7 +19,9 @@ mod discriminant;
 mod error;
 mod histogram;
 mod percentiles;
+pub mod prcc;
 mod rdw;
+pub mod reference;
 pub mod thresholds;
 mod view;
 

@@ -13,6 +13,7 @@
 //! stationary, and a full circulation is built from that output.
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod bench;
 pub mod lineage;
 pub mod parallel;

@@ -1,28 +1,35 @@
-//! `erythro report DIR` (and `erythro run --report`): one self-contained
-//! HTML file for a run, with the blood count against the reference ranges,
+//! # erythro-report: the pictures and the report of a run
+//!
+//! [`plot`] draws every picture (time courses, histograms, the cytogram,
+//! lineage trees, sweep plots) once for SVG and PNG; [`narrative`] tells in
+//! plain language what happened in a run and why; [`lineage`] follows a
+//! cohort of lineages through a run and draws one. Everything is drawn from
+//! a results directory as [`erythro_io::results_dir::RunDir`] reads it, so
+//! a report can be redrawn from the files alone.
+//!
+//! The report ([`html`], `erythro report DIR` and `erythro run --report`)
+//! is one self-contained HTML file for a run, with the blood count against the reference ranges,
 //! a plain-language account of what happened and why, and every plot as
 //! inline SVG. The page loads nothing: no scripts, no fonts, no images from
 //! anywhere (its content security policy forbids it), so it opens the same
 //! offline, from a USB stick or attached to an e-mail. The plots are also
 //! written as SVG and PNG files to `DIR/plots/` for slides.
 
+#![deny(missing_docs)]
+
+pub mod lineage;
+pub mod narrative;
+pub mod plot;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use clap::Args;
+use anyhow::Result;
+use erythro_analysis::reference::{flag, ranges};
+use erythro_io::results_dir::RunDir;
+use erythro_io::{write_file_atomic, Staged};
 
-use crate::output::Staged;
-use crate::plot::{self, Figure};
-use crate::reference::{flag, ranges};
-use crate::results_dir::RunDir;
-
-/// Arguments of `erythro report`.
-#[derive(Args)]
-pub struct ReportArgs {
-    /// A results directory written by `erythro run`.
-    dir: PathBuf,
-}
+use crate::plot::Figure;
 
 /// Every plot of a run.
 pub fn figures(run: &RunDir) -> Result<Vec<Figure>> {
@@ -241,43 +248,38 @@ pub fn write_into(staged: &Staged, target: &Path, name: &str) -> Result<()> {
         staged.write(&format!("plots/{}.svg", f.name), &f.svg)?;
         staged.write_bytes(&format!("plots/{}.png", f.name), &f.png)?;
     }
-    staged.write("report.html", &page)
+    staged.write("report.html", &page)?;
+    Ok(())
 }
 
-/// `erythro report DIR`: (re)writes `DIR/report.html` and `DIR/plots/`.
-pub fn run(args: ReportArgs) -> Result<()> {
-    let run = RunDir::load(&args.dir)?;
+/// What [`regenerate`] wrote.
+pub struct Regenerated {
+    /// The page.
+    pub report: PathBuf,
+    /// The plots' directory.
+    pub plots: PathBuf,
+    /// How many plots.
+    pub figures: usize,
+}
+
+/// (Re)writes `dir/report.html` and `dir/plots/` from the files of the
+/// results directory `dir` (`erythro report DIR`).
+pub fn regenerate(dir: &Path) -> Result<Regenerated> {
+    let run = RunDir::load(dir)?;
     let figures = figures(&run)?;
     let page = html(&run, &figures);
     // Plots as a whole directory, replaced atomically; then the page.
-    let plots = Staged::new(&args.dir.join("plots"))?;
+    let plots = Staged::new(&dir.join("plots"))?;
     for f in &figures {
         plots.write(&format!("{}.svg", f.name), &f.svg)?;
         plots.write_bytes(&format!("{}.png", f.name), &f.png)?;
     }
-    plots.commit()?;
-    let target = args.dir.join("report.html");
-    write_atomically(&target, &page)?;
-    println!(
-        "report: {} ({} plots in {})",
-        target.display(),
-        figures.len(),
-        args.dir.join("plots").display()
-    );
-    Ok(())
-}
-
-/// Writes a file through a temporary sibling and a rename.
-fn write_atomically(target: &Path, contents: &str) -> Result<()> {
-    let name = target
-        .file_name()
-        .context("a file name")?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = target.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, target).map_err(|e| {
-        std::fs::remove_file(&tmp).ok();
-        anyhow::anyhow!("cannot move the report into {}: {e}", target.display())
+    let plots = plots.commit()?;
+    let report = dir.join("report.html");
+    write_file_atomic(&report, page.as_bytes())?;
+    Ok(Regenerated {
+        report,
+        plots,
+        figures: figures.len(),
     })
 }

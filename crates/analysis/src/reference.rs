@@ -1,5 +1,5 @@
 //! Reference ranges of the healthy adult (`shared/reference/healthy-adult.md`)
-//! for flagging a blood count.
+//! for flagging a blood count, and when a time series first leaves them.
 
 use erythro_core::config::Reference;
 
@@ -93,33 +93,55 @@ pub fn flag(range: &Range, value: f64) -> &'static str {
 }
 
 /// The first sampling day at which each marker with a range is outside it:
-/// `(range, day, "low" or "high")`, in order of day; markers that never
-/// leave their range are absent, and markers a run does not report are skipped.
-pub fn onsets<'a>(
+/// `(range, day, "low" or "high")`, in order of day. `series` is the run's
+/// samples in time order, each as its day and its named values; markers
+/// that never leave their range are absent, and markers a run does not
+/// report are skipped.
+pub fn onsets(
     reference: Reference,
-    samples: &[erythro_runner::Sample],
-) -> Vec<(&'a Range, f64, &'static str)>
-where
-    'static: 'a,
-{
+    series: &[(f64, Vec<(&str, f64)>)],
+) -> Vec<(&'static Range, f64, &'static str)> {
     let mut out = Vec::new();
     for r in ranges(reference) {
-        for s in samples {
-            let Some(v) = s
-                .fields()
-                .iter()
-                .find(|(n, _)| *n == r.field)
-                .map(|(_, v)| *v)
-            else {
+        for (day, fields) in series {
+            let Some(v) = fields.iter().find(|(n, _)| *n == r.field).map(|(_, v)| *v) else {
                 break;
             };
             let f = flag(r, v);
             if !f.is_empty() {
-                out.push((r, s.day, if f == "L" { "low" } else { "high" }));
+                out.push((r, *day, if f == "L" { "low" } else { "high" }));
                 break;
             }
         }
     }
     out.sort_by(|a, b| a.1.total_cmp(&b.1));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_outside_the_range_only() {
+        let hb = &ranges(Reference::AdultMan)[0];
+        assert_eq!(
+            (flag(hb, 13.0), flag(hb, 14.0), flag(hb, 18.0)),
+            ("L", "", "H")
+        );
+    }
+
+    #[test]
+    fn onsets_are_the_first_day_out_in_day_order() {
+        let series = vec![
+            (0.0, vec![("hb_g_dl", 14.0), ("mcv_fl", 88.0)]),
+            (1.0, vec![("hb_g_dl", 13.0), ("mcv_fl", 85.0)]),
+            (2.0, vec![("hb_g_dl", 12.0), ("mcv_fl", 75.0)]),
+        ];
+        let o = onsets(Reference::AdultMan, &series);
+        let got: Vec<(&str, f64, &str)> = o.iter().map(|(r, d, s)| (r.field, *d, *s)).collect();
+        assert_eq!(got, [("hb_g_dl", 1.0, "low"), ("mcv_fl", 2.0, "low")]);
+        // A woman's Hb of 13 is inside her range.
+        assert_eq!(onsets(Reference::AdultWoman, &series)[0].1, 2.0);
+    }
 }

@@ -11,7 +11,8 @@
 //! `-P[j][y] / sqrt(P[j][j] P[y][y])`. Its significance is the Student t
 //! test with `n - k - 1` degrees of freedom (k inputs).
 
-use erythro_core::special::ln_gamma;
+use erythro_core::rng::mix64;
+use statrs::function::beta::beta_reg;
 
 /// The PRCC of one input and its two-sided p-value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -100,6 +101,32 @@ fn inverse(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     Some(inv)
 }
 
+/// A uniform draw in [0, 1) keyed by `(key, counter)`.
+fn unit(key: u64, counter: u64) -> f64 {
+    (mix64(key ^ mix64(counter)) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// A Latin hypercube of `samples` points in `[0, 1)^dims`: along each
+/// dimension the samples fall one in each of `samples` equal strata, in an
+/// order shuffled per dimension, at a uniform position inside the stratum.
+/// Keyed by `seed` only, so the design is the same on every machine.
+pub fn latin_hypercube(seed: u64, samples: usize, dims: usize) -> Vec<Vec<f64>> {
+    let mut design = vec![vec![0.0; dims]; samples];
+    for d in 0..dims {
+        let key = mix64(seed ^ mix64(0x4c48_5300 ^ d as u64));
+        let mut order: Vec<usize> = (0..samples).collect();
+        // Fisher-Yates; the modulo bias is below 1e-15 for any sample count.
+        for i in (1..samples).rev() {
+            let j = (mix64(key ^ mix64((1 << 40) | i as u64)) % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        for (i, row) in design.iter_mut().enumerate() {
+            row[d] = (order[i] as f64 + unit(key, i as u64)) / samples as f64;
+        }
+    }
+    design
+}
+
 /// PRCC of each input (each a column of `inputs`, all of `output`'s length)
 /// against `output`. Needs more samples than inputs + 2.
 pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Vec<Prcc> {
@@ -135,70 +162,21 @@ pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Vec<Prcc> {
 }
 
 /// Two-sided p-value of Student's t with `df` degrees of freedom:
-/// `I_{df/(df+t^2)}(df/2, 1/2)`.
+/// `I_{df/(df+t^2)}(df/2, 1/2)`, the regularized incomplete beta function
+/// (statrs), which keeps small p-values accurate where `1 - cdf` would not.
 pub fn student_t_two_sided(t: f64, df: f64) -> f64 {
-    if !t.is_finite() {
-        return if t.is_nan() { f64::NAN } else { 0.0 };
+    if t.is_nan() || df.is_nan() || df <= 0.0 {
+        return f64::NAN;
     }
-    regularized_beta(df / (df + t * t), df / 2.0, 0.5)
-}
-
-/// The regularized incomplete beta function I_x(a, b), by its continued
-/// fraction (modified Lentz), on the side where it converges fast.
-fn regularized_beta(x: f64, a: f64, b: f64) -> f64 {
-    if x <= 0.0 {
+    if t.is_infinite() {
         return 0.0;
     }
-    if x >= 1.0 {
-        return 1.0;
-    }
-    let front =
-        (ln_gamma(a + b) - ln_gamma(a) - ln_gamma(b) + a * x.ln() + b * (1.0 - x).ln()).exp();
-    if x < (a + 1.0) / (a + b + 2.0) {
-        front * beta_fraction(x, a, b) / a
-    } else {
-        1.0 - front * beta_fraction(1.0 - x, b, a) / b
-    }
-}
-
-fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    let mut c = 1.0;
-    let mut d = 1.0 - (a + b) * x / (a + 1.0);
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
-    let mut h = d;
-    for m in 1..=300 {
-        let m = m as f64;
-        for numerator in [
-            m * (b - m) * x / ((a + 2.0 * m - 1.0) * (a + 2.0 * m)),
-            -(a + m) * (a + b + m) * x / ((a + 2.0 * m) * (a + 2.0 * m + 1.0)),
-        ] {
-            d = 1.0 + numerator * d;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = 1.0 + numerator / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            h *= d * c;
-        }
-        if (d * c - 1.0).abs() < 1e-15 {
-            break;
-        }
-    }
-    h
+    beta_reg(df / 2.0, 0.5, df / (df + t * t))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sweep::spec::latin_hypercube;
-    use erythro_core::rng::mix64;
 
     #[test]
     fn ranks_share_ties() {

@@ -151,8 +151,8 @@ fn init_fonts() -> Result<()> {
     static ONCE: Once = Once::new();
     let mut result = Ok(());
     ONCE.call_once(|| {
-        let regular: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-        let bold: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+        let regular: &'static [u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
+        let bold: &'static [u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
         if register_font(FONT, FontStyle::Normal, regular).is_err()
             || register_font(FONT, FontStyle::Bold, bold).is_err()
         {

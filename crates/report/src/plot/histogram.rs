@@ -8,12 +8,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{bold, palette, size, text, Plot};
-use crate::results_dir::Histogram;
+use erythro_io::results_dir::Histogram;
 
 /// The healthy reference: the volume histogram of the curated healthy-man
 /// run (`results/healthy_man`), compiled in so every plot can show it
 /// without running anything. When the curated run is refreshed, so is this.
-pub const HEALTHY_VOLUME_CSV: &str = include_str!("../../results/healthy_man/volume_histogram.csv");
+pub const HEALTHY_VOLUME_CSV: &str =
+    include_str!("../../../../results/healthy_man/volume_histogram.csv");
 
 /// A marked value on a histogram: a vertical line and its label.
 pub struct Marker {
@@ -185,10 +186,10 @@ fn unit_of(label: &str) -> &str {
 
 /// The healthy reference volume histogram.
 pub fn healthy_volume() -> Result<Histogram> {
-    Histogram::parse(
+    Ok(Histogram::parse(
         HEALTHY_VOLUME_CSV,
         "results/healthy_man/volume_histogram.csv",
-    )
+    )?)
 }
 
 /// The volume histogram of a run, as an analyser prints it.

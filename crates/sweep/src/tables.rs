@@ -7,8 +7,10 @@ use std::path::Path;
 
 use anyhow::{ensure, Context, Result};
 
-use super::spec::{self, RunId, Sweep};
-use super::{prcc, run_dir};
+use erythro_analysis::prcc;
+
+use crate::run_dir;
+use crate::spec::{self, RunId, Sweep};
 
 /// Outputs whose sensitivity is reported.
 const SENSITIVITY_OUTPUTS: [(&str, &str); 4] = [
@@ -29,18 +31,22 @@ const TABLE_OUTPUTS: [(&str, &str); 6] = [
 ];
 
 /// One row of `sweep.csv`.
-pub(super) struct Row {
-    pub(super) run: RunId,
+pub struct Row {
+    /// The run.
+    pub run: RunId,
     /// The run's final sample as written (`timeseries.csv`'s last line).
     values: Vec<String>,
-    pub(super) error: Option<String>,
+    /// Why the run failed, if it did.
+    pub error: Option<String>,
 }
 
 /// `sweep.csv` and its rows, read back from the run directories.
-pub(super) struct Table {
-    pub(super) csv: String,
+pub struct Table {
+    /// The text of `sweep.csv`.
+    pub csv: String,
     fields: Vec<String>,
-    pub(super) rows: Vec<Row>,
+    /// Its rows, in plan order.
+    pub rows: Vec<Row>,
 }
 
 impl Table {
@@ -59,7 +65,7 @@ fn csv_quote(text: &str) -> String {
 
 /// Builds `sweep.csv` from what the runs wrote, in plan order: the bytes
 /// depend only on the results, not on the order runs finished or on resumes.
-pub(super) fn assemble(sweep: &Sweep, out: &Path) -> Result<Table> {
+pub fn assemble(sweep: &Sweep, out: &Path) -> Result<Table> {
     let mut fields: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     for run in sweep.runs() {
@@ -157,7 +163,7 @@ fn point_mean(table: &Table, point: usize, field: &str) -> Option<f64> {
 
 /// The final blood count of every point (mean over replicates), and for a
 /// two-axis grid the MCV and Hb as matrices.
-pub(super) fn point_table(sweep: &Sweep, table: &Table) -> String {
+pub fn point_table(sweep: &Sweep, table: &Table) -> String {
     let mut s = String::from("\nFinal values by point (mean over replicates)\n");
     let outputs: Vec<(&str, &str)> = TABLE_OUTPUTS
         .iter()
@@ -243,7 +249,7 @@ fn dedup(values: impl Iterator<Item = String>) -> Vec<String> {
 /// every finished run (each replicate a sample), separately for each grid
 /// combination when the hypercube is combined with a grid. Returns
 /// `(sensitivity.csv, printed table)`, or `None` without a hypercube.
-pub(super) fn sensitivity(sweep: &Sweep, table: &Table) -> Option<(String, String)> {
+pub fn sensitivity(sweep: &Sweep, table: &Table) -> Option<(String, String)> {
     let params: Vec<usize> = (0..sweep.columns.len())
         .filter(|&i| sweep.columns[i].hypercube)
         .collect();

@@ -8,16 +8,16 @@
 //! swept parameters are the columns before `seed`, unless named.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use clap::Args;
+use erythro_io::results_dir::Table;
+use erythro_io::Staged;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{bold, palette, size, text, Plot};
-use crate::results_dir::Table;
 
 /// Indices plotted by default, when the CSV has them.
 pub const DEFAULT_INDICES: [&str; 14] = [
@@ -345,22 +345,6 @@ impl Plot for SweepPlot<'_> {
     }
 }
 
-/// Arguments of `erythro plot-sweep`.
-#[derive(Args)]
-pub struct PlotSweepArgs {
-    /// A sweep CSV: one row per point and replicate (swept parameters, seed, indices).
-    csv: PathBuf,
-    /// Output directory [default: sweep_plots beside the CSV].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// A swept parameter's column (repeat for several) [default: the columns before `seed`].
-    #[arg(long = "param")]
-    params: Vec<String>,
-    /// An index column to plot (repeat for several) [default: the blood count's main indices].
-    #[arg(long = "index")]
-    indices: Vec<String>,
-}
-
 /// A file-name-safe version of a column name.
 fn file_stem(name: &str) -> String {
     name.chars()
@@ -368,24 +352,44 @@ fn file_stem(name: &str) -> String {
         .collect()
 }
 
-/// `erythro plot-sweep`: every index against each swept parameter, SVG and PNG.
-pub fn run(args: PlotSweepArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&args.csv)
-        .with_context(|| format!("cannot read {}", args.csv.display()))?;
-    let origin = args.csv.display().to_string();
+/// What [`plot_sweep`] drew.
+pub struct SweepPlots {
+    /// The directory written.
+    pub out: PathBuf,
+    /// The swept parameters plotted against.
+    pub params: Vec<String>,
+    /// The indices plotted.
+    pub indices: Vec<String>,
+    /// Rows of the CSV.
+    pub rows: usize,
+    /// The plots' file stems (each an SVG and a PNG).
+    pub names: Vec<String>,
+}
+
+/// `erythro plot-sweep`: every index of the sweep CSV `csv` against each
+/// swept parameter (`params`, or the columns before `seed`), as SVG and PNG
+/// in `out` (default `sweep_plots` beside the CSV), written atomically.
+pub fn plot_sweep(
+    csv: &Path,
+    out: Option<PathBuf>,
+    params: &[String],
+    indices: &[String],
+) -> Result<SweepPlots> {
+    let text =
+        std::fs::read_to_string(csv).with_context(|| format!("cannot read {}", csv.display()))?;
+    let origin = csv.display().to_string();
     let table = Table::parse(&text, &origin)?;
     if table.rows.is_empty() {
         bail!("{origin}: no rows");
     }
     let (params, indices) =
-        split_columns(&table, &args.params, &args.indices).with_context(|| origin.clone())?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        args.csv
-            .parent()
+        split_columns(&table, params, indices).with_context(|| origin.clone())?;
+    let out = out.unwrap_or_else(|| {
+        csv.parent()
             .map(|p| p.join("sweep_plots"))
             .unwrap_or_else(|| PathBuf::from("sweep_plots"))
     });
-    let staged = crate::output::Staged::new(&out)?;
+    let staged = Staged::new(&out)?;
     let mut names = Vec::new();
     for p in &params {
         let plot = SweepPlot {
@@ -400,20 +404,13 @@ pub fn run(args: PlotSweepArgs) -> Result<()> {
         staged.write_bytes(&format!("{name}.png"), &fig.png)?;
         names.push(name);
     }
-    let written = staged.commit()?;
-    println!(
-        "{} indices against {} ({} rows): {} in {}",
-        indices.len(),
-        params.join(", "),
-        table.rows.len(),
-        names
-            .iter()
-            .map(|n| format!("{n}.svg/.png"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        written.display()
-    );
-    Ok(())
+    Ok(SweepPlots {
+        out: staged.commit()?,
+        params,
+        indices,
+        rows: table.rows.len(),
+        names,
+    })
 }
 
 #[cfg(test)]

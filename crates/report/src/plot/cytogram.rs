@@ -13,7 +13,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{bold, palette, ramp, size, text, Plot, VIRIDIS};
-use crate::results_dir::Cytogram;
+use erythro_io::results_dir::Cytogram;
 
 /// The cytogram of a run.
 pub struct CytogramPlot<'a> {

@@ -402,7 +402,7 @@ impl ConfigTree {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config_file;
+    use erythro_io::config as config_file;
 
     fn tree(ron: &str) -> ConfigTree {
         ConfigTree::new(&config_file::parse(ron, "test").unwrap()).unwrap()
@@ -433,6 +433,9 @@ mod tests {
     fn every_config_round_trips_exactly() {
         let mut checked = 0;
         for dir in ["configs", "configs/conditions"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(dir);
             for entry in std::fs::read_dir(dir).unwrap() {
                 let file = entry.unwrap().path();
                 if file.extension().is_some_and(|e| e == "ron") {

@@ -15,7 +15,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{bold, palette, ramp, size, text, Plot, REDS};
-use crate::lineage::{CellRow, LineageRecord};
+use erythro_io::lineage::{CellRow, LineageRecord};
 
 /// Hemoglobin concentration at the dark end of the shade, g/dL.
 const CHC_MAX: f64 = 40.0;

@@ -3,37 +3,63 @@
 
 use std::path::Path;
 
-use anyhow::{anyhow, Context, Result};
 use erythro_core::Config;
+use serde::de::DeserializeOwned;
+
+use crate::{Error, Result};
 
 /// The embedded default: the healthy adult man.
-pub const DEFAULT_RON: &str = include_str!("../configs/healthy_man.ron");
+pub const DEFAULT_RON: &str = include_str!("../../../configs/healthy_man.ron");
 
-/// Parses RON text; `origin` names it in errors.
+/// The embedded default, parsed.
+pub fn default_config() -> Config {
+    parse(DEFAULT_RON, "embedded default").expect("the embedded default is valid (tested)")
+}
+
+/// Parses RON text into any serde type (a config, a sweep file), with
+/// errors that give `origin`, line and column.
+pub fn parse_ron<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
+    ron::Options::default()
+        .from_str(text)
+        .map_err(|e| Error::Syntax {
+            origin: origin.to_string(),
+            line: e.position.line,
+            col: e.position.col,
+            message: e.code.to_string(),
+        })
+}
+
+/// Parses and validates config RON text; `origin` names it in errors.
 pub fn parse(text: &str, origin: &str) -> Result<Config> {
-    let config: Config = ron::Options::default().from_str(text).map_err(|e| {
-        anyhow!(
-            "{origin}:{}:{}: {}",
-            e.position.line,
-            e.position.col,
-            e.code
-        )
+    let config: Config = parse_ron(text, origin)?;
+    config.validate().map_err(|source| Error::Invalid {
+        origin: origin.to_string(),
+        source,
     })?;
-    config.validate().map_err(|e| anyhow!("{origin}: {e}"))?;
     Ok(config)
+}
+
+/// Reads a text file, naming `what` it is in the error.
+pub fn read_text(path: &Path, what: &'static str) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Read {
+        what,
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Reads and validates the config at `path`.
 pub fn load(path: &Path) -> Result<Config> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config {}", path.display()))?;
-    parse(&text, &path.display().to_string())
+    parse(&read_text(path, "config")?, &path.display().to_string())
 }
 
 /// The resolved config as RON, so `erythro run DIR/config.ron` repeats the run.
 pub fn to_ron(config: &Config) -> Result<String> {
     let pretty = ron::ser::PrettyConfig::new().struct_names(false);
-    ron::ser::to_string_pretty(config, pretty).context("cannot write the config as RON")
+    ron::ser::to_string_pretty(config, pretty).map_err(|e| Error::Serialize {
+        what: "the config as RON",
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -6,13 +6,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, ensure, Context, Result};
+use erythro_analysis::prcc::latin_hypercube;
 use erythro_core::rng::mix64;
 use erythro_core::Config;
 use serde::Deserialize;
 
-pub use super::tree::Scalar;
-use super::tree::{ConfigTree, FieldPath, LeafKind};
-use crate::config_file;
+pub use crate::tree::Scalar;
+use crate::tree::{ConfigTree, FieldPath, LeafKind};
+use erythro_io::config as config_file;
 
 /// A sweep file as written.
 #[derive(Debug, Deserialize)]
@@ -181,32 +182,6 @@ pub struct Sweep {
 /// `mix64(seed ^ mix64(point ^ mix64(replicate)))`.
 pub fn run_seed(sweep_seed: u64, run: RunId) -> u64 {
     mix64(sweep_seed ^ mix64(run.point as u64 ^ mix64(run.replicate as u64)))
-}
-
-/// A uniform draw in [0, 1) keyed by `(key, counter)`.
-fn unit(key: u64, counter: u64) -> f64 {
-    (mix64(key ^ mix64(counter)) >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// A Latin hypercube of `samples` points in `[0, 1)^dims`: along each
-/// dimension the samples fall one in each of `samples` equal strata, in an
-/// order shuffled per dimension, at a uniform position inside the stratum.
-/// Keyed by `seed` only, so the design is the same on every machine.
-pub fn latin_hypercube(seed: u64, samples: usize, dims: usize) -> Vec<Vec<f64>> {
-    let mut design = vec![vec![0.0; dims]; samples];
-    for d in 0..dims {
-        let key = mix64(seed ^ mix64(0x4c48_5300 ^ d as u64));
-        let mut order: Vec<usize> = (0..samples).collect();
-        // Fisher-Yates; the modulo bias is below 1e-15 for any sample count.
-        for i in (1..samples).rev() {
-            let j = (mix64(key ^ mix64((1 << 40) | i as u64)) % (i as u64 + 1)) as usize;
-            order.swap(i, j);
-        }
-        for (i, row) in design.iter_mut().enumerate() {
-            row[d] = (order[i] as f64 + unit(key, i as u64)) / samples as f64;
-        }
-    }
-    design
 }
 
 fn linear(from: f64, to: f64, count: usize) -> Vec<f64> {
@@ -780,7 +755,12 @@ mod tests {
             ("configs/sweeps/iron_supply.ron", 24, false),
             ("configs/sweeps/sensitivity.ron", 60, true),
         ] {
-            let s = load(Path::new(file)).unwrap();
+            let s = load(
+                &Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../..")
+                    .join(file),
+            )
+            .unwrap();
             assert_eq!(s.points.len(), points, "{file}");
             assert_eq!(s.columns.iter().any(|c| c.hypercube), hypercube, "{file}");
             for run in s.runs() {

@@ -4,10 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use crate::{Error, Result};
 use erythro_core::Config;
 
 use crate::lineage::LineageRecord;
+
+/// The cytogram grid file, as named in errors.
+const GRID: &str = "histograms/cytogram.csv";
+/// The cytogram regions file, as named in errors.
+const REGIONS: &str = "histograms/cytogram_regions.csv";
 
 /// Files every results directory has.
 pub const REQUIRED: [&str; 7] = [
@@ -37,16 +42,17 @@ impl Table {
             .from_reader(text.as_bytes());
         let columns: Vec<String> = reader
             .headers()
-            .with_context(|| format!("{origin}: cannot read the header"))?
+            .map_err(|e| Error::malformed(origin, format!("cannot read the header: {e}")))?
             .iter()
             .map(str::to_string)
             .collect();
         if columns.iter().all(|c| c.is_empty()) {
-            bail!("{origin}: no header line");
+            return Err(Error::malformed(origin, "no header line"));
         }
         let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            let record = record.with_context(|| format!("{origin}: line {}", i + 2))?;
+            let record =
+                record.map_err(|e| Error::malformed(origin, format!("line {}: {e}", i + 2)))?;
             rows.push(
                 record
                     .iter()
@@ -85,10 +91,13 @@ impl Histogram {
     pub fn parse(text: &str, origin: &str) -> Result<Self> {
         let t = Table::parse(text, origin)?;
         if t.columns.len() != 3 {
-            bail!(
-                "{origin}: expected 3 columns (low, high, fraction), found {}",
-                t.columns.len()
-            );
+            return Err(Error::malformed(
+                origin,
+                format!(
+                    "expected 3 columns (low, high, fraction), found {}",
+                    t.columns.len()
+                ),
+            ));
         }
         let col = |i: usize| t.rows.iter().map(|r| r[i]).collect::<Vec<f64>>();
         let h = Self {
@@ -97,7 +106,10 @@ impl Histogram {
             fraction: col(2),
         };
         if h.fraction.is_empty() || h.fraction.iter().any(|f| !f.is_finite()) {
-            bail!("{origin}: no bins, or a fraction that is not a number");
+            return Err(Error::malformed(
+                origin,
+                "no bins, or a fraction that is not a number",
+            ));
         }
         Ok(h)
     }
@@ -119,9 +131,9 @@ pub struct Cytogram {
 impl Cytogram {
     /// From `cytogram.csv` and `cytogram_regions.csv`.
     pub fn parse(grid: &str, regions: &str) -> Result<Self> {
-        let t = Table::parse(grid, "histograms/cytogram.csv")?;
+        let t = Table::parse(grid, GRID)?;
         if t.columns.len() != 5 {
-            bail!("histograms/cytogram.csv: expected 5 columns");
+            return Err(Error::malformed(GRID, "expected 5 columns"));
         }
         let mut volume_edges: Vec<f64> = Vec::new();
         let mut chc_edges: Vec<f64> = Vec::new();
@@ -143,23 +155,23 @@ impl Cytogram {
             chc_edges.len().saturating_sub(1),
         );
         if nv == 0 || nc == 0 || t.rows.len() != nv * nc {
-            bail!(
-                "histograms/cytogram.csv: {} rows do not make a {nv} x {nc} grid",
-                t.rows.len()
-            );
+            return Err(Error::malformed(
+                GRID,
+                format!("{} rows do not make a {nv} x {nc} grid", t.rows.len()),
+            ));
         }
         let find = |edges: &[f64], v: f64| edges.iter().position(|e| (e - v).abs() < 1e-9);
         let mut fraction = vec![vec![0.0; nc]; nv];
         for r in &t.rows {
             let (Some(v), Some(c)) = (find(&volume_edges, r[0]), find(&chc_edges, r[2])) else {
-                bail!("histograms/cytogram.csv: a bin off the grid");
+                return Err(Error::malformed(GRID, "a bin off the grid"));
             };
             fraction[v][c] = r[4];
         }
         let mut reader = csv::Reader::from_reader(regions.as_bytes());
         let mut table = [[f64::NAN; 3]; 3];
         for record in reader.records() {
-            let record = record.context("histograms/cytogram_regions.csv")?;
+            let record = record.map_err(|e| Error::malformed(REGIONS, e))?;
             let v = erythro_analysis::REGION_VOLUME_NAMES
                 .iter()
                 .position(|n| *n == &record[0]);
@@ -168,18 +180,19 @@ impl Cytogram {
                 .position(|n| *n == &record[1]);
             let pct: f64 = record[2]
                 .parse()
-                .context("histograms/cytogram_regions.csv: a percentage")?;
+                .map_err(|e| Error::malformed(REGIONS, format!("a percentage: {e}")))?;
             match (v, c) {
                 (Some(v), Some(c)) => table[v][c] = pct,
-                _ => bail!(
-                    "histograms/cytogram_regions.csv: unknown region {},{}",
-                    &record[0],
-                    &record[1]
-                ),
+                _ => {
+                    return Err(Error::malformed(
+                        REGIONS,
+                        format!("unknown region {},{}", &record[0], &record[1]),
+                    ))
+                }
             }
         }
         if table.iter().flatten().any(|p| p.is_nan()) {
-            bail!("histograms/cytogram_regions.csv: not all nine regions are there");
+            return Err(Error::malformed(REGIONS, "not all nine regions are there"));
         }
         Ok(Self {
             volume_edges,
@@ -244,7 +257,10 @@ impl RunDir {
     /// written has a temporary name).
     pub fn load_named(dir: &Path, name: &str) -> Result<Self> {
         if !dir.is_dir() {
-            bail!("{} is not a directory", dir.display());
+            return Err(Error::malformed(
+                dir.display().to_string(),
+                "not a directory",
+            ));
         }
         let missing: Vec<&str> = REQUIRED
             .iter()
@@ -252,35 +268,33 @@ impl RunDir {
             .filter(|f| !dir.join(f).is_file())
             .collect();
         if !missing.is_empty() {
-            bail!(
-                "{} is not an erythro results directory: it has no {} (`erythro run` writes {})",
-                dir.display(),
-                missing.join(", "),
-                REQUIRED.join(", ")
-            );
+            return Err(Error::NotResults {
+                dir: dir.to_path_buf(),
+                missing,
+                expected: &REQUIRED,
+            });
         }
-        let read = |f: &str| {
-            std::fs::read_to_string(dir.join(f))
-                .with_context(|| format!("cannot read {}", dir.join(f).display()))
-        };
+        let read = |f: &str| crate::config::read_text(&dir.join(f), "results file");
         let config_path = dir.join("config.ron");
-        let config = crate::config_file::load(&config_path)?;
+        let config = crate::config::load(&config_path)?;
         let series = Table::parse(&read("timeseries.csv")?, "timeseries.csv")?;
         if series.index("day").is_none() || series.rows.is_empty() {
-            bail!(
-                "{}: timeseries.csv has no day column or no rows",
-                dir.display()
-            );
+            return Err(Error::malformed(
+                dir.join("timeseries.csv").display().to_string(),
+                "no day column or no rows",
+            ));
         }
         let onsets = if dir.join("onset.csv").is_file() {
             let text = read("onset.csv")?;
             let mut reader = csv::Reader::from_reader(text.as_bytes());
             let mut out = Vec::new();
             for record in reader.records() {
-                let r = record.context("onset.csv")?;
+                let r = record.map_err(|e| Error::malformed("onset.csv", e))?;
                 out.push(Onset {
                     field: r[0].to_string(),
-                    day: r[1].parse().context("onset.csv: a day")?,
+                    day: r[1]
+                        .parse()
+                        .map_err(|e| Error::malformed("onset.csv", format!("a day: {e}")))?,
                     side: r[2].to_string(),
                 });
             }
@@ -290,7 +304,7 @@ impl RunDir {
         };
         let lineage = if dir.join("lineage.json").is_file() {
             let records: Vec<LineageRecord> = serde_json::from_str(&read("lineage.json")?)
-                .with_context(|| format!("{}: lineage.json", dir.display()))?;
+                .map_err(|e| Error::malformed(dir.join("lineage.json").display().to_string(), e))?;
             records.into_iter().next()
         } else {
             None

@@ -14,13 +14,13 @@ use erythro_core::Config;
 use serde_json::{Map, Value};
 
 use crate::plot::timecourse::marks;
-use crate::reference::ranges;
-use crate::results_dir::RunDir;
+use erythro_analysis::reference::ranges;
+use erythro_io::results_dir::RunDir;
 
 /// The curated healthy man's final values.
-const HEALTHY_MAN: &str = include_str!("../results/healthy_man/summary.json");
+const HEALTHY_MAN: &str = include_str!("../../../results/healthy_man/summary.json");
 /// The curated healthy woman's final values.
-const HEALTHY_WOMAN: &str = include_str!("../results/healthy_woman/summary.json");
+const HEALTHY_WOMAN: &str = include_str!("../../../results/healthy_woman/summary.json");
 
 /// Final values of the curated healthy run for `reference`.
 pub fn healthy(reference: Reference) -> Map<String, Value> {
@@ -605,8 +605,8 @@ mod tests {
     #[test]
     fn default_config_changes_nothing_and_others_are_named() {
         assert!(config_changes(&Config::default()).is_empty());
-        let text = include_str!("../configs/beta_thal_trait.ron");
-        let c = crate::config_file::parse(text, "beta").unwrap();
+        let text = include_str!("../../../configs/beta_thal_trait.ron");
+        let c = erythro_io::config::parse(text, "beta").unwrap();
         let changes = config_changes(&c);
         assert!(
             changes
@@ -614,8 +614,8 @@ mod tests {
                 .any(|s| s.contains("Beta-globin is made at 60%")),
             "{changes:?}"
         );
-        let text = include_str!("../configs/iron_restricted.ron");
-        let c = crate::config_file::parse(text, "iron").unwrap();
+        let text = include_str!("../../../configs/iron_restricted.ron");
+        let c = erythro_io::config::parse(text, "iron").unwrap();
         let changes = config_changes(&c).join(" ");
         assert!(changes.contains("from day 14 to day 56"), "{changes}");
     }

@@ -13,8 +13,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{bold, palette, size, text, Plot};
-use crate::reference::ranges;
-use crate::results_dir::Table;
+use erythro_analysis::reference::ranges;
+use erythro_io::results_dir::Table;
 
 /// Something that happens in a run: over a span of days, or on one day.
 #[derive(Clone, Debug, PartialEq)]
@@ -346,15 +346,15 @@ mod tests {
 
     #[test]
     fn prescribed_fall_and_events_become_marks() {
-        let text = include_str!("../../configs/iron_restricted.ron");
-        let config = crate::config_file::parse(text, "iron_restricted.ron").unwrap();
+        let text = include_str!("../../../../configs/iron_restricted.ron");
+        let config = erythro_io::config::parse(text, "iron_restricted.ron").unwrap();
         let m = marks(&config);
         assert_eq!(m.len(), 2, "{m:?}");
         assert_eq!(m[0].from_day, 14.0);
         assert_eq!(m[0].to_day, Some(56.0));
         assert_eq!(m[0].label, "transferrin saturation 30% → 7%");
-        let text = include_str!("../../configs/conditions/recovery_oral_iron.ron");
-        let config = crate::config_file::parse(text, "recovery_oral_iron.ron").unwrap();
+        let text = include_str!("../../../../configs/conditions/recovery_oral_iron.ron");
+        let config = erythro_io::config::parse(text, "recovery_oral_iron.ron").unwrap();
         assert!(marks(&config)
             .iter()
             .any(|m| m.label.starts_with("oral iron")));

@@ -1,0 +1,260 @@
+//! # erythro-sweep: many runs of one model
+//!
+//! A sweep file ([`spec`]) gives a base config and what varies: grid axes,
+//! a Latin hypercube, replicates. Every field of the config can be swept by
+//! its path in the serde value tree ([`tree`]); every run's seed derives
+//! from the sweep seed, the point and the replicate. [`execute`] runs the
+//! runs side by side on the cores (the runner's
+//! [`erythro_runner::batch`]), each run's results written atomically as it
+//! finishes, so an interrupted sweep resumes where it stopped; [`finish`]
+//! assembles `sweep.csv` (and for a Latin hypercube `sensitivity.csv`,
+//! PRCC) in plan order from the run directories ([`tables`]), so the bytes
+//! never depend on thread counts, finishing order or resumes.
+//!
+//! Layout of a sweep's results directory:
+//! - `sweep.ron` (the sweep file as given), `base.ron` (the resolved base
+//!   config) and `plan.csv` (every run's seed and swept values), written
+//!   first: resuming refuses a directory whose base or plan differ;
+//! - `points/pNNNN-rR/` per run: `config.ron`, `summary.json` and
+//!   `timeseries.csv`, or `failed.txt` with the reason;
+//! - `sweep.csv`, one row per run in plan order, and for a Latin hypercube
+//!   `sensitivity.csv`, written when every run is done.
+#![deny(missing_docs)]
+
+pub mod spec;
+pub mod tables;
+pub mod tree;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, ensure, Context, Result};
+use erythro_core::Config;
+use erythro_io::{config::to_ron, results, write_file_atomic, Staged};
+use erythro_runner::{batch, Sample, Simulation};
+
+pub use spec::{load, RunId, Sweep};
+
+/// What the caller is told while a sweep runs (a progress bar, log lines).
+/// Called from the worker threads.
+pub trait Progress: Sync {
+    /// `n` more simulated steps done (of the total given to [`execute`]'s caller).
+    fn steps(&self, n: u64);
+    /// A run has finished (or failed) and its directory is written.
+    fn run_done(&self, run: RunId, outcome: &Outcome, seconds: f64);
+}
+
+/// No progress reporting.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn steps(&self, _: u64) {}
+    fn run_done(&self, _: RunId, _: &Outcome, _: f64) {}
+}
+
+/// What became of one run.
+pub enum Outcome {
+    /// It ran to the end; its samples, first to last.
+    Finished(Vec<Sample>),
+    /// It could not be built or run, or it panicked: why.
+    Failed(String),
+}
+
+/// The directory of one run.
+pub fn run_dir(out: &Path, run: RunId) -> PathBuf {
+    out.join("points").join(run.dir_name())
+}
+
+/// Whether a run's results are there (its directory appears whole or not at all).
+pub fn done(out: &Path, run: RunId) -> bool {
+    let dir = run_dir(out, run);
+    dir.join("timeseries.csv").is_file() || dir.join("failed.txt").is_file()
+}
+
+/// The runs of `sweep` whose results are not yet in `out`, in plan order.
+pub fn pending(sweep: &Sweep, out: &Path) -> Vec<RunId> {
+    sweep
+        .runs()
+        .into_iter()
+        .filter(|r| !done(out, *r))
+        .collect()
+}
+
+/// Simulated steps of a config's run (what progress counts).
+pub fn steps_of(config: &Config) -> u64 {
+    (config.run.days * 24.0 / config.run.dt_hours).round() as u64
+}
+
+/// Creates the results directory, or checks that the one there holds this
+/// same sweep when `resume` is given. Returns whether it was there before.
+pub fn prepare(out: &Path, sweep: &Sweep, resume: bool) -> Result<bool> {
+    let base = to_ron(&sweep.base_config)?;
+    let plan = sweep.plan_csv();
+    ensure!(
+        !out.exists() || out.is_dir(),
+        "{} exists and is not a directory",
+        out.display()
+    );
+    let occupied = out.is_dir()
+        && std::fs::read_dir(out)
+            .with_context(|| format!("cannot read {}", out.display()))?
+            .next()
+            .is_some();
+    if !occupied {
+        let staged = Staged::new(out)?;
+        staged.write("sweep.ron", &sweep.text)?;
+        staged.write("base.ron", &base)?;
+        staged.write("plan.csv", &plan)?;
+        staged.commit()?;
+        std::fs::create_dir_all(out.join("points"))?;
+        return Ok(false);
+    }
+    if !resume {
+        bail!(
+            "{} already exists: pass --resume to finish the sweep in it, or choose another --out",
+            out.display()
+        );
+    }
+    let read = |name: &str| {
+        std::fs::read_to_string(out.join(name)).with_context(|| {
+            format!(
+                "{} is not a sweep's results directory (no readable {name})",
+                out.display()
+            )
+        })
+    };
+    ensure!(
+        read("base.ron")? == base && read("plan.csv")? == plan,
+        "{} holds a different sweep (its base.ron or plan.csv differ from what {} gives now): \
+         choose another --out, or remove it to start again",
+        out.display(),
+        sweep.name
+    );
+    // Staging directories of runs that were killed part way.
+    let points = out.join("points");
+    std::fs::create_dir_all(&points)?;
+    for entry in std::fs::read_dir(&points)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && (name.contains(".partial-") || name.contains(".old-")) {
+            std::fs::remove_dir_all(entry.path()).ok();
+        }
+    }
+    Ok(true)
+}
+
+/// Runs `todo` with `workers` runs side by side and `inner` threads inside
+/// each, writing each run's directory as it finishes. A run that is
+/// invalid, fails or panics is recorded as failed and the others go on; an
+/// error writing results stops the sweep (`resume` then finishes it).
+pub fn execute(
+    sweep: &Sweep,
+    out: &Path,
+    todo: &[RunId],
+    workers: usize,
+    inner: usize,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let configs: Vec<Result<Config>> = todo.iter().map(|r| sweep.config(*r)).collect();
+    batch::side_by_side(todo.len(), workers, inner, |i| -> Result<()> {
+        let run = todo[i];
+        let started = Instant::now();
+        let steps = configs[i].as_ref().map(steps_of).unwrap_or(0);
+        let outcome = match &configs[i] {
+            Ok(c) => match c.validate() {
+                Ok(()) => simulate(c.clone(), progress, steps),
+                Err(e) => {
+                    progress.steps(steps);
+                    Outcome::Failed(e.to_string())
+                }
+            },
+            Err(e) => Outcome::Failed(format!("{e:#}")),
+        };
+        write_run(sweep, out, run, configs[i].as_ref().ok(), &outcome)?;
+        progress.run_done(run, &outcome, started.elapsed().as_secs_f64());
+        Ok(())
+    })
+    .context("the sweep stopped; `--resume` finishes it")
+}
+
+/// One run on the current rayon pool; a run that cannot be built, errs or
+/// panics is a failed run.
+fn simulate(config: Config, progress: &dyn Progress, steps: u64) -> Outcome {
+    let mut counted = 0;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let days = config.run.days;
+        let mut sim = Simulation::new(config)?;
+        sim.run(
+            days,
+            |_| {},
+            |done, _| {
+                progress.steps(done - counted);
+                counted = done;
+            },
+        )
+    }));
+    // A failed run counts its steps as done, so the ETA stays honest.
+    progress.steps(steps.saturating_sub(counted));
+    match result {
+        Ok(Ok(samples)) if !samples.is_empty() => Outcome::Finished(samples),
+        Ok(Ok(_)) => Outcome::Failed("the run produced no sample".into()),
+        Ok(Err(e)) => Outcome::Failed(e.to_string()),
+        Err(panic) => Outcome::Failed(format!(
+            "the run panicked: {}",
+            panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)")
+        )),
+    }
+}
+
+/// Writes one run's directory atomically.
+fn write_run(
+    sweep: &Sweep,
+    out: &Path,
+    run: RunId,
+    config: Option<&Config>,
+    outcome: &Outcome,
+) -> Result<()> {
+    let staged = Staged::new(&run_dir(out, run))?;
+    if let Some(config) = config {
+        staged.write("config.ron", &to_ron(config)?)?;
+    }
+    match outcome {
+        Outcome::Finished(samples) => {
+            staged.write(
+                "summary.json",
+                &results::summary_json(&samples[samples.len() - 1])?,
+            )?;
+            staged.write("timeseries.csv", &results::timeseries_csv(samples))?;
+        }
+        Outcome::Failed(reason) => staged.write(
+            "failed.txt",
+            &format!("{}\n{}\n", sweep.describe(run.point), reason),
+        )?,
+    }
+    staged.commit()?;
+    Ok(())
+}
+
+/// What a finished sweep wrote.
+pub struct Finished {
+    /// `sweep.csv` and its rows.
+    pub table: tables::Table,
+    /// `sensitivity.csv` and its printed table, for a Latin hypercube.
+    pub sensitivity: Option<(String, String)>,
+}
+
+/// Assembles `sweep.csv` (and `sensitivity.csv`) from the run directories
+/// in `out` and writes them atomically. Every run must be done.
+pub fn finish(sweep: &Sweep, out: &Path) -> Result<Finished> {
+    let table = tables::assemble(sweep, out)?;
+    write_file_atomic(&out.join("sweep.csv"), table.csv.as_bytes())?;
+    let sensitivity = tables::sensitivity(sweep, &table);
+    if let Some((csv, _)) = &sensitivity {
+        write_file_atomic(&out.join("sensitivity.csv"), csv.as_bytes())?;
+    }
+    Ok(Finished { table, sensitivity })
+}

@@ -1,0 +1,115 @@
+//! `erythro run [CONFIG]`: one run, its blood count printed against the
+//! reference ranges and its results directory written atomically.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use erythro_io::{config, results, Staged};
+use erythro_report::lineage::DEFAULT_COHORT;
+use erythro_runner::Simulation;
+
+use crate::{progress, say, sayln, table};
+
+/// Options of `erythro run`.
+#[derive(Args, Default)]
+pub struct RunArgs {
+    /// RON config file; the embedded default (healthy adult man) when absent.
+    config: Option<PathBuf>,
+    /// Results directory [default: results/runs/CONFIG-NAME].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Seed of every random stream (overrides the config's run.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Simulated days after the steady state (overrides run.days).
+    #[arg(long, allow_negative_numbers = true)]
+    days: Option<f64>,
+    /// Also write report.html and plots/ (SVG and PNG) into the results.
+    #[arg(long)]
+    report: bool,
+}
+
+/// Days before the end of a run at which the lineages it records enter:
+/// a lineage takes about a week to leave the marrow, longer when iron is short.
+const LINEAGE_DAYS_BEFORE_END: f64 = 12.0;
+
+/// Runs `erythro run`.
+pub fn run(args: RunArgs) -> Result<()> {
+    let (mut config, name) = match &args.config {
+        Some(path) => (config::load(path)?, crate::stem(path)),
+        None => (config::default_config(), "default".to_string()),
+    };
+    if let Some(seed) = args.seed {
+        config.run.seed = seed;
+    }
+    if let Some(days) = args.days {
+        config.run.days = days;
+    }
+    config
+        .validate()
+        .context("after applying the command-line overrides")?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join("runs").join(&name));
+    let pool = crate::thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+
+    let started = Instant::now();
+    let days = config.run.days;
+    let (samples, histograms, agents, traced) = pool.install(|| -> Result<_> {
+        let mut sim = Simulation::new(config.clone())?;
+        // Follow lineages entering near the end, to draw one (lineage.json).
+        sim.watch_lineages((days - LINEAGE_DAYS_BEFORE_END).max(0.0), DEFAULT_COHORT);
+        let bar = progress::bar("{elapsed_precise} [{bar:40}] {pos}/{len} hours, eta {eta}");
+        let samples = sim.run(
+            days,
+            |_| {},
+            |done, total| {
+                if let Some(bar) = &bar {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                }
+            },
+        )?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        let histograms = erythro_analysis::histograms(&sim.red_cell_view());
+        let traced = sim
+            .lineage_watch()
+            .and_then(|w| erythro_io::lineage::LineageRecord::from_watch(&name, &config, w));
+        Ok((
+            samples,
+            histograms,
+            (sim.marrow().len(), sim.blood().len()),
+            traced,
+        ))
+    })?;
+    let wall = started.elapsed().as_secs_f64();
+    let last = samples.last().context("the run produced no sample")?;
+
+    let staged = Staged::new(&out)?;
+    results::write_run(&staged, &config, &samples, &histograms, traced.as_ref())?;
+    if args.report {
+        erythro_report::write_into(&staged, &out, &name)?;
+    }
+    let written = staged.commit()?;
+
+    say!("{}", table::report(&config, last));
+    say!("{}", table::onset_report(&config, &samples));
+    sayln!(
+        "\n{name}: {days} days after steady state, {} marrow + {} circulating agents, {threads} threads, {wall:.1} s",
+        agents.0, agents.1
+    );
+    sayln!("results: {}", written.display());
+    if args.report {
+        sayln!("report: {}", written.join("report.html").display());
+    }
+    Ok(())
+}

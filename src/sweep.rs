@@ -1,0 +1,224 @@
+//! `erythro sweep SWEEP.ron`: the flags, the progress bar and the printed
+//! tables of a sweep; the engine is `erythro-sweep`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use anyhow::{ensure, Result};
+use clap::Args;
+use erythro_runner::batch::share_threads;
+use erythro_sweep::{spec, tables, Outcome, RunId, Sweep};
+
+use crate::{progress, say, sayln};
+
+/// Options of `erythro sweep`.
+#[derive(Args)]
+pub struct SweepArgs {
+    /// The sweep file (RON): base config, grid axes, Latin hypercube, replicates.
+    sweep: PathBuf,
+    /// Results directory [default: results/runs/sweeps/SWEEP-NAME].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Finish the sweep already in --out: run only the runs it lacks.
+    #[arg(long)]
+    resume: bool,
+    /// Worker threads in all [default: all cores]. Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Threads inside each run [default: 1: runs go side by side, one per
+    /// thread, which measured fastest; a lone last run gets them all].
+    #[arg(long)]
+    point_threads: Option<usize>,
+    /// Print every field path of the base config with its value, and stop.
+    #[arg(long)]
+    list_paths: bool,
+    /// Check the sweep file and print its plan (every run's seed and
+    /// values, and which are invalid) without running anything.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Runs `erythro sweep`.
+pub fn run(args: SweepArgs) -> Result<()> {
+    if args.list_paths {
+        for (path, kind, value) in spec::base_tree(&args.sweep)?.leaves() {
+            sayln!("{path:<48} {value:<24} {kind:?}");
+        }
+        return Ok(());
+    }
+    let sweep = spec::load(&args.sweep)?;
+    if args.dry_run {
+        return dry_run(&sweep);
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results/runs/sweeps").join(&sweep.name));
+    let threads = crate::thread_pool(args.threads)?.current_num_threads();
+    if let Some(k) = args.point_threads {
+        ensure!(
+            (1..=threads).contains(&k),
+            "--point-threads must be between 1 and the {threads} threads"
+        );
+    }
+    let started = Instant::now();
+    let before = erythro_sweep::prepare(&out, &sweep, args.resume)?;
+    let runs = sweep.runs();
+    let todo = erythro_sweep::pending(&sweep, &out);
+    let (workers, inner) = share_threads(threads, args.point_threads, todo.len());
+    eprintln!(
+        "sweep {}: {} points x {} replicate(s) = {} runs; {} to run, {} side by side with {} thread(s) each",
+        sweep.name,
+        sweep.points.len(),
+        sweep.replicates,
+        runs.len(),
+        todo.len(),
+        workers,
+        inner
+    );
+    if before && todo.len() < runs.len() {
+        eprintln!(
+            "resuming: {} runs already in {}",
+            runs.len() - todo.len(),
+            out.display()
+        );
+    }
+    let total_steps: u64 = todo
+        .iter()
+        .filter_map(|r| sweep.config(*r).ok())
+        .map(|c| erythro_sweep::steps_of(&c))
+        .sum();
+    let bar = Bar::new(&sweep, total_steps, todo.len());
+    erythro_sweep::execute(&sweep, &out, &todo, workers, inner, &bar)?;
+    bar.finish();
+    let finished = erythro_sweep::finish(&sweep, &out)?;
+    let wall = started.elapsed().as_secs_f64();
+
+    if !sweep.columns.iter().any(|c| c.hypercube) {
+        say!("{}", tables::point_table(&sweep, &finished.table));
+    }
+    if let Some((_, text)) = &finished.sensitivity {
+        say!("{text}");
+    }
+    let failed: Vec<&tables::Row> = finished
+        .table
+        .rows
+        .iter()
+        .filter(|r| r.error.is_some())
+        .collect();
+    if !failed.is_empty() {
+        sayln!("\n{} run(s) failed:", failed.len());
+        for r in failed {
+            sayln!(
+                "  {} ({}): {}",
+                r.run.dir_name(),
+                sweep.describe(r.run.point),
+                r.error.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    sayln!(
+        "\nsweep {}: {} runs ({} this time), {} thread(s): {} side by side x {}, {:.1} s",
+        sweep.name,
+        runs.len(),
+        todo.len(),
+        workers * inner,
+        workers,
+        inner,
+        wall
+    );
+    sayln!("results: {}", out.join("sweep.csv").display());
+    Ok(())
+}
+
+/// `--dry-run`: the plan, and which runs are invalid.
+fn dry_run(sweep: &Sweep) -> Result<()> {
+    say!("{}", sweep.plan_csv());
+    let runs = sweep.runs();
+    let invalid: Vec<String> = runs
+        .iter()
+        .filter_map(|&r| match sweep.config(r).map(|c| c.validate()) {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(format!("  {}: {e}", r.dir_name())),
+            Err(e) => Some(format!("  {}: {e:#}", r.dir_name())),
+        })
+        .collect();
+    sayln!(
+        "{}: {} points x {} replicate(s) = {} runs, {} invalid",
+        sweep.name,
+        sweep.points.len(),
+        sweep.replicates,
+        runs.len(),
+        invalid.len()
+    );
+    for line in invalid {
+        sayln!("{line}");
+    }
+    Ok(())
+}
+
+/// One progress bar over all runs (in simulated hours, so the ETA weighs
+/// long runs properly), or a line per run when stderr is not a terminal.
+struct Bar<'a> {
+    sweep: &'a Sweep,
+    bar: Option<indicatif::ProgressBar>,
+    finished: AtomicUsize,
+    runs: usize,
+}
+
+impl<'a> Bar<'a> {
+    fn new(sweep: &'a Sweep, total_steps: u64, runs: usize) -> Self {
+        let bar = progress::bar("{elapsed_precise} [{bar:40}] {percent:>3}% {msg}, eta {eta}")
+            .inspect(|b| {
+                b.set_length(total_steps);
+                b.set_message(format!("0/{runs} runs"));
+            });
+        Self {
+            sweep,
+            bar,
+            finished: AtomicUsize::new(0),
+            runs,
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl erythro_sweep::Progress for Bar<'_> {
+    fn steps(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    fn run_done(&self, run: RunId, outcome: &Outcome, seconds: f64) {
+        let k = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
+        let what = self.sweep.describe_short(run.point);
+        let line = match outcome {
+            Outcome::Finished(_) => format!(
+                "[{k}/{}] {} ({what}) done in {seconds:.1} s",
+                self.runs,
+                run.dir_name()
+            ),
+            Outcome::Failed(reason) => format!(
+                "[{k}/{}] {} ({what}) FAILED: {reason}",
+                self.runs,
+                run.dir_name()
+            ),
+        };
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(format!("{k}/{} runs", self.runs));
+                if matches!(outcome, Outcome::Failed(_)) {
+                    bar.println(line);
+                }
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+}
