@@ -439,3 +439,37 @@ fn failed_run_keeps_the_previous_results() {
         .collect();
     assert!(stray.is_empty(), "left behind: {stray:?}");
 }
+
+/// `erythro run | head`: the reader goes away before the table is printed;
+/// that is not an error (exit 0, nothing on stderr), and the results are
+/// written whole all the same.
+#[test]
+fn closed_stdout_pipe_is_not_an_error() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let config = write_config(dir, "small.ron", SMALL);
+    let out = dir.join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_erythro"))
+        .args([OsStr::new("run"), config.as_os_str(), OsStr::new("--out")])
+        .arg(&out)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end at once: the run takes about a second before it prints.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.join("summary.json").is_file());
+}

@@ -5,7 +5,7 @@
 //! the published thalassaemia-trait vs iron-deficiency discriminant indices,
 //! the volume and hemoglobin-content histograms, the volume x concentration
 //! cytogram and volume percentiles; the healthy reference ranges and flags
-//! ([`reference`]); and the sensitivity analysis of sweeps (Latin hypercube
+//! ([`mod@reference`]); and the sensitivity analysis of sweeps (Latin hypercube
 //! and partial rank correlation, [`prcc`]).
 //!
 //! The crate is pure computation: no I/O, no threads, no printing. Every sum is

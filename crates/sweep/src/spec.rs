@@ -267,8 +267,8 @@ fn parse_text(text: &str, origin: &str) -> Result<SweepFile> {
     })
 }
 
-/// Parses sweep text; `origin` names it in errors, `dir` resolves a base file.
-#[cfg(test)]
+/// Parses sweep text named `name`; `origin` names it in errors, `dir`
+/// resolves a base file.
 pub fn parse(text: &str, origin: &str, dir: &Path, name: String) -> Result<Sweep> {
     let file = parse_text(text, origin)?;
     expand(file, text, dir, name).with_context(|| format!("sweep {origin}"))

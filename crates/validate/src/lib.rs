@@ -383,3 +383,44 @@ pub fn validate(
         checks: checked,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directions_need_more_than_five_percent() {
+        assert!(Up.holds(106.0, 100.0, None));
+        assert!(!Up.holds(104.0, 100.0, None));
+        assert!(Down.holds(94.0, 100.0, None));
+        assert!(!Down.holds(96.0, 100.0, None));
+        assert!(NotUp.holds(104.0, 100.0, None) && !NotUp.holds(106.0, 100.0, None));
+        assert!(NotDown.holds(96.0, 100.0, None) && !NotDown.holds(94.0, 100.0, None));
+        // A zero baseline still needs an absolute 0.1 to count as a change.
+        assert!(!Up.holds(0.05, 0.0, None) && Up.holds(0.2, 0.0, None));
+    }
+
+    #[test]
+    fn normal_uses_the_range_when_there_is_one() {
+        assert!(Normal.holds(85.0, 60.0, Some((80.0, 100.0))));
+        assert!(!Normal.holds(75.0, 76.0, Some((80.0, 100.0))));
+        assert!(Normal.holds(120.0, 100.0, None) && !Normal.holds(130.0, 100.0, None));
+        assert!(Above(13.0).holds(13.5, 0.0, None) && !Below(13.0).holds(13.5, 0.0, None));
+        assert!(RiseBelow(1.0).holds(7.9, 7.0, None) && !RiseBelow(1.0).holds(8.1, 7.0, None));
+    }
+
+    #[test]
+    fn every_condition_config_parses_and_names_real_markers() {
+        for c in CONDITIONS {
+            config_file::parse(c.ron, c.name).unwrap_or_else(|e| panic!("{}: {e}", c.name));
+            for (field, _) in c.expect {
+                assert!(
+                    MARKERS.iter().any(|(_, f)| f == field),
+                    "{}: {field} is not a marker of the table",
+                    c.name
+                );
+            }
+        }
+        assert_eq!(run_names().len(), CONDITIONS.len() + 2);
+    }
+}
