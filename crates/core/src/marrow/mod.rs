@@ -14,17 +14,14 @@ mod kernel;
 pub mod lineage;
 mod step;
 
+/// The constants the marrow counts iron with, defined once in [`crate::units`].
+pub use crate::units::{FE_FG_PER_ATOM, FE_FG_PER_PG_HB};
 pub use cells::{
     proerythroblast, Erythroblast, Erythroblasts, ErythroblastsMut, Marrow, Released,
     ERYTHROBLAST_BYTES, ERYTHROBLAST_TRAFFIC_BYTES,
 };
 pub use kernel::{advance, MarrowScratch};
-pub use step::MarrowStep;
-
-/// Iron in hemoglobin: 3.47 fg Fe per pg Hb (MODEL.md; 4 Fe per 64.5 kDa).
-pub const FE_FG_PER_PG_HB: f64 = 3.47;
-/// Mass of one iron atom, fg (55.845 g/mol / Avogadro).
-pub const FE_FG_PER_ATOM: f64 = 9.2733e-8;
+pub use step::{MarrowParams, MarrowStep};
 /// Transferrin saturation of the healthy reference: capacities are stated
 /// relative to a cell's iron uptake at this saturation (healthy man, Israel 2022).
 pub const REFERENCE_TSAT: f64 = 0.30;
