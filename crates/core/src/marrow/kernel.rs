@@ -406,32 +406,53 @@ mod tests {
     #[test]
     fn a_division_conserves_volume_hemoglobin_and_iron_exactly() {
         let ctx = healthy();
-        let mut mother = cycling(800.0, 10.0, 1);
-        mother.mito_fe_fg = 1.5;
-        mother.free_globin_pg = 0.25;
-        // The same step without the decision: the mother's whole contents.
-        let mut whole = mid_cycle(mother);
-        step(&mut whole, &ctx);
-        let mut c = mother;
-        let (fate, _, _) = step(&mut c, &ctx);
-        let Fate::Divides(d) = fate else {
-            panic!("an under-filled cell at the end of its cycle divides")
-        };
-        assert_eq!(c.volume_fl + d.volume_fl, whole.volume_fl);
-        assert_eq!(c.hb_pg + d.hb_pg, whole.hb_pg);
-        assert_eq!(c.mito_fe_fg + d.mito_fe_fg, whole.mito_fe_fg);
-        assert_eq!(c.free_globin_pg + d.free_globin_pg, whole.free_globin_pg);
-        assert_ne!(c.volume_fl, d.volume_fl, "the split is slightly asymmetric");
         let lineage = 5 << LINEAGE_SHIFT;
-        assert_eq!((c.id, d.id), (lineage | 6, lineage | 7));
-        for x in [&c, &d] {
-            assert_eq!((x.divisions, x.phase_h, x.age_h), (2, 0.0, 31.0));
-            assert!(x.phase_len_h > 0.5 * 23.0 && x.phase_len_h < 2.0 * 23.0);
+        let mut shares = (0, 0);
+        // Many mothers: each draws its own share, above and below a half.
+        // Their contents sit just above a power of two (volume 1024 fL,
+        // hemoglobin 16 pg, iron 2 fg, globin 0.25 pg after the step), so
+        // the daughters' shares fall in different binades, where a split by
+        // two products would lose half an ulp.
+        for node in 1..=64u64 {
+            let mut mother = cycling(1020.0 + 0.1 * node as f32, 15.7, 1);
+            mother.id = lineage | node;
+            mother.mito_fe_fg = 2.02;
+            mother.free_globin_pg = 0.3175;
+            // The same step without the decision: the mother's whole contents.
+            let mut whole = mid_cycle(mother);
+            step(&mut whole, &ctx);
+            let mut c = mother;
+            let (fate, _, _) = step(&mut c, &ctx);
+            let Fate::Divides(d) = fate else {
+                panic!("an under-filled cell at the end of its cycle divides")
+            };
+            // Exact in f64, as the body's books add the cells up: an f32
+            // sum would round a lost half-ulp away.
+            let exact = |a: f32, b: f32, whole: f32| a as f64 + b as f64 == whole as f64;
+            assert!(exact(c.volume_fl, d.volume_fl, whole.volume_fl));
+            assert!(exact(c.hb_pg, d.hb_pg, whole.hb_pg), "hemoglobin");
+            assert!(exact(c.mito_fe_fg, d.mito_fe_fg, whole.mito_fe_fg), "iron");
+            assert!(exact(
+                c.free_globin_pg,
+                d.free_globin_pg,
+                whole.free_globin_pg
+            ));
+            if c.volume_fl > d.volume_fl {
+                shares.0 += 1;
+            } else {
+                shares.1 += 1;
+            }
+            assert_eq!((c.id, d.id), (lineage | 2 * node, lineage | (2 * node + 1)));
+            for x in [&c, &d] {
+                assert_eq!((x.divisions, x.phase_h, x.age_h), (2, 0.0, 31.0));
+                assert!(x.phase_len_h > 0.5 * 23.0 && x.phase_len_h < 2.0 * 23.0);
+            }
+            assert_ne!(
+                c.phase_len_h, d.phase_len_h,
+                "each daughter draws her cycle"
+            );
         }
-        assert_ne!(
-            c.phase_len_h, d.phase_len_h,
-            "each daughter draws her cycle"
-        );
+        assert!(shares.0 > 10 && shares.1 > 10, "shares {shares:?}");
     }
 
     #[test]
