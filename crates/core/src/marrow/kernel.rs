@@ -442,7 +442,10 @@ mod tests {
             } else {
                 shares.1 += 1;
             }
-            assert_eq!((c.id, d.id), (lineage | 2 * node, lineage | (2 * node + 1)));
+            assert_eq!(
+                (c.id, d.id),
+                (lineage | (2 * node), lineage | (2 * node + 1))
+            );
             for x in [&c, &d] {
                 assert_eq!((x.divisions, x.phase_h, x.age_h), (2, 0.0, 31.0));
                 assert!(x.phase_len_h > 0.5 * 23.0 && x.phase_len_h < 2.0 * 23.0);
