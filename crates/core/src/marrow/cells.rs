@@ -7,7 +7,22 @@ use crate::sums::StepSums;
 use crate::units::FE_FG_PER_PG_HB;
 use crate::view::SplitView;
 
-use super::{MarrowScratch, MarrowStep, Stage, LINEAGE_SHIFT};
+use super::step::MarrowStep;
+
+/// Agent ids are `lineage << LINEAGE_SHIFT | tree index` (root 1, children 2k, 2k+1).
+pub const LINEAGE_SHIFT: u32 = 16;
+
+/// Where an erythroblast is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Stage {
+    /// Cycling: grows, makes hemoglobin, decides at each cycle's end.
+    Proliferating = 0,
+    /// Post-mitotic: still making hemoglobin, until enucleation.
+    Maturing = 1,
+    /// Enucleated, still in the marrow, remodelling.
+    Reticulocyte = 2,
+}
 
 /// All erythroblast agents, struct-of-arrays; every field is indexed like `volume_fl`.
 #[derive(Clone, Debug, Default)]
@@ -137,6 +152,42 @@ pub struct Released {
     pub hb_pg: f32,
     /// Identity (keys its lifespan draw).
     pub id: u64,
+}
+
+/// What one chunk produced in a step, reused from step to step.
+#[derive(Clone, Debug, Default)]
+pub struct MarrowScratch {
+    /// The chunk's share of the reduction.
+    pub sums: StepSums,
+    /// Daughters born this step, appended after the step.
+    pub daughters: Vec<Erythroblast>,
+    /// Global indices of agents that left or died, removed after the step.
+    pub gone: Vec<u32>,
+    /// Released reticulocytes that join the circulating sample.
+    pub released: Vec<Released>,
+}
+
+impl MarrowScratch {
+    /// A scratch sized for a chunk of `agents`: room for an eighth of them
+    /// to divide, leave or be released in one step, more than a step sees,
+    /// so buffers do not grow after the first steps.
+    pub fn with_capacity(agents: usize) -> Self {
+        let room = agents / 8 + 64;
+        Self {
+            sums: StepSums::default(),
+            daughters: Vec::with_capacity(room),
+            gone: Vec::with_capacity(room),
+            released: Vec::with_capacity(room),
+        }
+    }
+
+    /// Empties the buffers for the next step (keeping their capacity).
+    pub(super) fn clear(&mut self) {
+        self.sums = StepSums::default();
+        self.daughters.clear();
+        self.gone.clear();
+        self.released.clear();
+    }
 }
 
 /// The marrow: its agents and the bookkeeping of entry.

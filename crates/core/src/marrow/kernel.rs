@@ -6,42 +6,8 @@ use crate::sums::StepSums;
 
 use crate::units::FE_FG_PER_PG_HB;
 
-use super::{max, min, Erythroblast, ErythroblastsMut, MarrowStep, Released, Stage, LINEAGE_SHIFT};
-
-/// What one chunk produced in a step, reused from step to step.
-#[derive(Clone, Debug, Default)]
-pub struct MarrowScratch {
-    /// The chunk's share of the reduction.
-    pub sums: StepSums,
-    /// Daughters born this step, appended after the step.
-    pub daughters: Vec<Erythroblast>,
-    /// Global indices of agents that left or died, removed after the step.
-    pub gone: Vec<u32>,
-    /// Released reticulocytes that join the circulating sample.
-    pub released: Vec<Released>,
-}
-
-impl MarrowScratch {
-    /// A scratch sized for a chunk of `agents`: room for an eighth of them
-    /// to divide, leave or be released in one step, more than a step sees,
-    /// so buffers do not grow after the first steps.
-    pub fn with_capacity(agents: usize) -> Self {
-        let room = agents / 8 + 64;
-        Self {
-            sums: StepSums::default(),
-            daughters: Vec::with_capacity(room),
-            gone: Vec::with_capacity(room),
-            released: Vec::with_capacity(room),
-        }
-    }
-
-    fn clear(&mut self) {
-        self.sums = StepSums::default();
-        self.daughters.clear();
-        self.gone.clear();
-        self.released.clear();
-    }
-}
+use super::cells::{Erythroblast, ErythroblastsMut, MarrowScratch, Released, Stage, LINEAGE_SHIFT};
+use super::step::{max, min, MarrowStep};
 
 /// Outcome of one cell's step.
 pub(super) enum Fate {

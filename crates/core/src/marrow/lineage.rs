@@ -15,8 +15,9 @@
 
 use crate::sums::StepSums;
 
+use super::cells::{proerythroblast, Erythroblast, Released, Stage, LINEAGE_SHIFT};
 use super::kernel::{step_cell, Fate};
-use super::{proerythroblast, Erythroblast, MarrowStep, Released, Stage, LINEAGE_SHIFT};
+use super::step::MarrowStep;
 
 /// What became of a traced cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

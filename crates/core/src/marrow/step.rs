@@ -7,7 +7,30 @@ use crate::plasma::PlasmaState;
 use crate::rng::{self, Purpose};
 use crate::units::FE_FG_PER_ATOM;
 
-use super::{min, REFERENCE_TSAT};
+/// Transferrin saturation of the healthy reference: capacities are stated
+/// relative to a cell's iron uptake at this saturation (healthy man, Israel 2022).
+pub const REFERENCE_TSAT: f64 = 0.30;
+
+/// The smaller of two non-NaN values: a single `minss`, where `f32::min`
+/// adds NaN handling the model never needs (no state is ever NaN).
+#[inline(always)]
+pub(crate) fn min(a: f32, b: f32) -> f32 {
+    if a < b {
+        a
+    } else {
+        b
+    }
+}
+
+/// The larger of two non-NaN values (see [`min`]).
+#[inline(always)]
+pub(crate) fn max(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
 
 /// The marrow's constants for a whole run, from a validated
 /// [`MarrowConfig`] and the run's seed, time step and scale. Built only by
