@@ -6,9 +6,10 @@
 //! lifespan, made once at release from the cell's own stream.
 
 use crate::config::CirculationConfig;
-use crate::marrow::{MarrowStep, Released, FE_FG_PER_PG_HB};
+use crate::marrow::{MarrowStep, Released};
 use crate::rng::{self, Purpose};
 use crate::sums::StepSums;
+use crate::units::FE_FG_PER_PG_HB;
 use crate::view::SplitView;
 
 /// Circulating red cells, struct-of-arrays; every field is indexed like `volume_fl`.
@@ -86,7 +87,72 @@ impl CirculationScratch {
     }
 }
 
-/// Per-step constants of circulation.
+/// The circulation's constants for a whole run, from a validated
+/// [`CirculationConfig`] and the run's seed and time step. Built only by
+/// [`crate::params::Params`]'s conversion, so every value has passed its
+/// range check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CirculationParams {
+    seed: u64,
+    dt_hours: f64,
+    dt_h: f32,
+    reticulocyte_blood_hours: f64,
+    retic_h: f32,
+    remodel_per_step: f32,
+    volume_per_step: f32,
+    hb_per_step: f32,
+    lifespan_weibull_shape: f64,
+    /// Weibull scale that gives the configured mean lifespan, hours.
+    weibull_scale_h: f64,
+}
+
+impl CirculationParams {
+    /// The constants of a run from a checked `c`: `remodel_per_h` is the
+    /// hourly volume factor of reticulocyte remodelling (shared with the
+    /// marrow's reticulocytes).
+    pub(crate) fn new(c: &CirculationConfig, seed: u64, dt_h: f64, remodel_per_h: f64) -> Self {
+        let mean_life_h = c.lifespan_days * 24.0;
+        // Exponential loss that reaches the configured fraction at the mean lifespan.
+        let per_h = |loss: f64| (1.0 - loss).powf(1.0 / mean_life_h);
+        Self {
+            seed,
+            dt_hours: dt_h,
+            dt_h: dt_h as f32,
+            reticulocyte_blood_hours: c.reticulocyte_blood_hours,
+            retic_h: c.reticulocyte_blood_hours as f32,
+            remodel_per_step: remodel_per_h.powf(dt_h) as f32,
+            volume_per_step: per_h(c.mature_volume_loss).powf(dt_h) as f32,
+            hb_per_step: per_h(c.mature_hb_loss).powf(dt_h) as f32,
+            lifespan_weibull_shape: c.lifespan_weibull_shape,
+            weibull_scale_h: c.lifespan_days * 24.0
+                / crate::special::gamma(1.0 + 1.0 / c.lifespan_weibull_shape),
+        }
+    }
+
+    /// Hours a released cell counts as a reticulocyte in blood.
+    pub fn reticulocyte_blood_hours(&self) -> f64 {
+        self.reticulocyte_blood_hours
+    }
+
+    /// Survival to `age_h` under the Weibull lifespan distribution.
+    pub fn survival(&self, age_h: f64) -> f64 {
+        (-(age_h / self.weibull_scale_h).powf(self.lifespan_weibull_shape)).exp()
+    }
+
+    /// A lifespan drawn for cell `id`, conditional on having survived to
+    /// `survived_h` (zero at release; the steady-state construction and
+    /// transfused cells use older ages).
+    pub fn lifespan_h(&self, id: u64, survived_h: f64) -> f32 {
+        let u = 1.0 - rng::uniform(self.seed, id, Purpose::Lifespan, 0);
+        let k = self.lifespan_weibull_shape;
+        let lambda = self.weibull_scale_h;
+        // Inverse of the conditional Weibull survival S(t)/S(a) = u.
+        (lambda * ((survived_h / lambda).powf(k) - u.ln()).powf(1.0 / k)) as f32
+    }
+}
+
+/// Per-step constants of circulation: the run's, and those that follow the
+/// plasma (blood loss, reticulocyte uptake at the current saturation).
 #[derive(Clone, Debug)]
 pub struct CirculationStep {
     dt_h: f32,
@@ -104,29 +170,20 @@ pub struct CirculationStep {
 }
 
 impl CirculationStep {
-    /// Per-step constants. `remodel_per_h` is the hourly volume factor of
-    /// reticulocyte remodelling; the reticulocyte's iron uptake and globin
-    /// capacity per step come from the marrow's step (same receptors, same plasma).
-    pub fn new(
-        c: &CirculationConfig,
-        dt_h: f64,
-        remodel_per_h: f64,
-        marrow: &MarrowStep,
-        blood_loss_fraction: f64,
-    ) -> Self {
+    /// This step's constants: the reticulocyte's iron uptake and globin
+    /// capacity come from the marrow's step (same receptors, same plasma),
+    /// and each cell is lost with `blood_loss_fraction` per hour.
+    pub fn new(p: &CirculationParams, marrow: &MarrowStep, blood_loss_fraction: f64) -> Self {
         let (uptake, pairs) = marrow.reticulocyte_capacity_fe_fg();
-        let mean_life_h = c.lifespan_days * 24.0;
-        // Exponential loss that reaches the configured fraction at the mean lifespan.
-        let per_h = |loss: f64| (1.0 - loss).powf(1.0 / mean_life_h);
         Self {
-            dt_h: dt_h as f32,
-            retic_h: c.reticulocyte_blood_hours as f32,
-            remodel_per_step: remodel_per_h.powf(dt_h) as f32,
-            volume_per_step: per_h(c.mature_volume_loss).powf(dt_h) as f32,
-            hb_per_step: per_h(c.mature_hb_loss).powf(dt_h) as f32,
-            seed: marrow.seed,
+            dt_h: p.dt_h,
+            retic_h: p.retic_h,
+            remodel_per_step: p.remodel_per_step,
+            volume_per_step: p.volume_per_step,
+            hb_per_step: p.hb_per_step,
+            seed: marrow.seed(),
             step: marrow.step,
-            bleed_probability: (blood_loss_fraction * dt_h).min(1.0),
+            bleed_probability: (blood_loss_fraction * p.dt_hours).min(1.0),
             retic_uptake_fe_fg: uptake,
             retic_pairs_fe_fg: pairs,
         }
@@ -256,8 +313,7 @@ impl RedCells {
         &mut self,
         scratches: &[CirculationScratch],
         released: impl Iterator<Item = Released>,
-        seed: u64,
-        c: &CirculationConfig,
+        p: &CirculationParams,
     ) {
         for scratch in scratches.iter().rev() {
             for &i in scratch.gone.iter().rev() {
@@ -269,7 +325,7 @@ impl RedCells {
             }
         }
         for r in released {
-            let life = lifespan_h(seed, r.id, c, 0.0);
+            let life = p.lifespan_h(r.id, 0.0);
             self.push(r.volume_fl, r.hb_pg, 0.0, life);
         }
     }
@@ -280,39 +336,21 @@ impl RedCells {
     }
 }
 
-/// Weibull scale (hours) that gives the configured mean lifespan.
-fn weibull_scale_h(c: &CirculationConfig) -> f64 {
-    c.lifespan_days * 24.0 / crate::special::gamma(1.0 + 1.0 / c.lifespan_weibull_shape)
-}
-
-/// Survival to `age_h` under the Weibull lifespan distribution.
-pub fn survival(c: &CirculationConfig, age_h: f64) -> f64 {
-    (-(age_h / weibull_scale_h(c)).powf(c.lifespan_weibull_shape)).exp()
-}
-
-/// A lifespan drawn for cell `id`, conditional on having survived to
-/// `survived_h` (zero at release; the steady-state construction uses older ages).
-pub fn lifespan_h(seed: u64, id: u64, c: &CirculationConfig, survived_h: f64) -> f32 {
-    let u = 1.0 - rng::uniform(seed, id, Purpose::Lifespan, 0);
-    let k = c.lifespan_weibull_shape;
-    let lambda = weibull_scale_h(c);
-    // Inverse of the conditional Weibull survival S(t)/S(a) = u.
-    (lambda * ((survived_h / lambda).powf(k) - u.ln()).powf(1.0 / k)) as f32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Stochastic behaviour against an analytic value: the mean drawn lifespan.
+    fn params(c: &CirculationConfig, seed: u64) -> CirculationParams {
+        CirculationParams::new(c, seed, 1.0, 1.0)
+    }
+
     #[test]
     fn lifespans_have_the_configured_mean() {
         let c = CirculationConfig::default();
+        let p = params(&c, 3);
         let n = 100_000u64;
-        let mean: f64 = (0..n)
-            .map(|i| lifespan_h(3, i, &c, 0.0) as f64)
-            .sum::<f64>()
-            / n as f64;
+        let mean: f64 = (0..n).map(|i| p.lifespan_h(i, 0.0) as f64).sum::<f64>() / n as f64;
         let expected = c.lifespan_days * 24.0;
         // CV about 12%: standard error of the mean about 0.12 * mean / sqrt(n).
         let se = 0.12 * expected / (n as f64).sqrt();
@@ -324,9 +362,9 @@ mod tests {
 
     #[test]
     fn conditional_lifespan_exceeds_the_age_survived() {
-        let c = CirculationConfig::default();
+        let p = params(&CirculationConfig::default(), 1);
         for i in 0..1000 {
-            assert!(lifespan_h(1, i, &c, 2500.0) >= 2500.0);
+            assert!(p.lifespan_h(i, 2500.0) >= 2500.0);
         }
     }
 }

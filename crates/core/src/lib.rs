@@ -15,9 +15,17 @@
 //!    [`circulation::RedCells::apply`]);
 //! 4. the plasma advances once with the totals ([`plasma::Plasma::advance`]):
 //!    prescribed schedules ([`plasma::PrescribedPlasma`]) or the body's iron
-//!    economy ([`body::Body`], with [`events`] such as bleeding or therapy).
+//!    economy ([`body::Body`], with [`events`] such as bleeding or therapy),
+//!    whichever the run's [`source::PlasmaSource`] holds.
 //!
 //! Design choices, and why:
+//! - **Config in two stages**: [`Config`] is raw serde input; the one
+//!   validating conversion [`Params`]`::try_from(&Config)` checks every range
+//!   and computes every constant that does not change from step to step
+//!   ([`marrow::MarrowParams`], [`circulation::CirculationParams`],
+//!   [`body::BodyParams`]). A step only turns the plasma state into the few
+//!   factors that follow it ([`marrow::MarrowStep`]), so the hot code never
+//!   reads raw config.
 //! - **Struct-of-arrays, f32 per cell, f64 sums**: a step is a stream over
 //!   memory, so bytes per agent set the speed; f32 holds the science (volumes
 //!   to 0.01 fL) and sums in f64 keep body totals exact enough for iron
@@ -33,47 +41,19 @@
 pub mod body;
 pub mod circulation;
 pub mod config;
+pub mod error;
 pub mod events;
 pub mod marrow;
+pub mod params;
 pub mod plasma;
 pub mod rng;
 pub mod schedule;
+pub mod source;
 pub mod special;
 pub mod sums;
+pub mod units;
 pub mod view;
 
 pub use config::Config;
-
-/// Errors of the model: invalid configuration values.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum Error {
-    /// A value outside its valid range.
-    #[error("{field} = {value} is out of range: expected {range}")]
-    OutOfRange {
-        /// Dotted path of the field.
-        field: &'static str,
-        /// The value given.
-        value: f64,
-        /// The valid range, in interval notation.
-        range: String,
-    },
-    /// A malformed schedule.
-    #[error("{field}: {reason}")]
-    InvalidSchedule {
-        /// Dotted path of the field.
-        field: &'static str,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
-/// The hourly volume factor of reticulocyte remodelling: the configured loss
-/// spread over the marrow and blood reticulocyte phases together.
-pub fn remodel_per_hour(c: &Config) -> f64 {
-    let hours = c.marrow.marrow_reticulocyte_hours + c.circulation.reticulocyte_blood_hours;
-    if hours <= 0.0 {
-        1.0
-    } else {
-        (1.0 - c.circulation.reticulocyte_volume_loss).powf(1.0 / hours)
-    }
-}
+pub use error::Error;
+pub use params::Params;

@@ -1,11 +1,13 @@
 //! The plasma as the agents read it, and the per-step factors derived from it.
 //!
 //! Agents never see the body compartments: they read one [`PlasmaState`] per
-//! step. In this version a [`PrescribedPlasma`] reads it from the config's
-//! schedules; the body-iron compartments implement [`Plasma`] too and take
-//! its place without any change to agent code.
+//! step. A [`PrescribedPlasma`] reads it from the config's schedules; the
+//! body's iron economy ([`crate::body::Body`]) implements [`Plasma`] too and
+//! takes its place without any change to agent code. A run holds one of the
+//! two in a [`crate::source::PlasmaSource`].
 
 use crate::config::PlasmaConfig;
+use crate::schedule::Schedule;
 use crate::sums::StepSums;
 
 /// What every agent reads in one step.
@@ -30,27 +32,62 @@ pub struct PlasmaState {
 pub trait Plasma {
     /// The state the agents read in the coming step.
     fn state(&self) -> PlasmaState;
-    /// Moves to `day` given what the agents took and gave in the last step.
-    fn advance(&mut self, day: f64, sums: &StepSums, dt_hours: f64);
-    /// For reading a concrete plasma model's own measures.
-    fn as_any(&self) -> &dyn std::any::Any;
+    /// Moves to `day` given what the agents took and gave in the last step
+    /// (one time step of the run).
+    fn advance(&mut self, day: f64, sums: &StepSums);
+}
+
+/// The prescribed plasma of a run: validated schedules over days of
+/// transferrin saturation, EPO and lead. Built only by
+/// [`crate::params::Params`]'s conversion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlasmaParams {
+    tsat: Schedule,
+    epo_mu_ml: Schedule,
+    lead_ug_dl: Schedule,
+}
+
+impl PlasmaParams {
+    /// The schedules of a checked `c`.
+    pub(crate) fn new(c: &PlasmaConfig) -> Self {
+        Self {
+            tsat: c.tsat.clone(),
+            epo_mu_ml: c.epo_mu_ml.clone(),
+            lead_ug_dl: c.lead_ug_dl.clone(),
+        }
+    }
+
+    /// Transferrin saturation over days, fraction.
+    pub fn tsat(&self) -> &Schedule {
+        &self.tsat
+    }
+
+    /// Erythropoietin over days, mU/mL.
+    pub fn epo_mu_ml(&self) -> &Schedule {
+        &self.epo_mu_ml
+    }
+
+    /// Blood lead over days, ug/dL.
+    pub fn lead_ug_dl(&self) -> &Schedule {
+        &self.lead_ug_dl
+    }
 }
 
 /// Plasma prescribed by schedules over days.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PrescribedPlasma {
-    config: PlasmaConfig,
+    params: PlasmaParams,
     now: PlasmaState,
 }
 
 impl PrescribedPlasma {
     /// The prescribed plasma at `day`.
-    pub fn new(config: PlasmaConfig, day: f64) -> Self {
-        let now = Self::at(&config, day);
-        Self { config, now }
+    pub fn new(params: PlasmaParams, day: f64) -> Self {
+        let now = Self::at(&params, day);
+        Self { params, now }
     }
 
-    fn at(c: &PlasmaConfig, day: f64) -> PlasmaState {
+    fn at(c: &PlasmaParams, day: f64) -> PlasmaState {
         PlasmaState {
             tsat: c.tsat.at_day(day),
             epo_mu_ml: c.epo_mu_ml.at_day(day),
@@ -66,11 +103,7 @@ impl Plasma for PrescribedPlasma {
         self.now
     }
 
-    fn advance(&mut self, day: f64, _sums: &StepSums, _dt_hours: f64) {
-        self.now = Self::at(&self.config, day);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+    fn advance(&mut self, day: f64, _sums: &StepSums) {
+        self.now = Self::at(&self.params, day);
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
+use crate::error::Error;
 
 /// A value over simulated days.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -11,6 +11,11 @@
 //! A run starts from the steady state of its own config ([`steady`]): the
 //! marrow runs alone at the starting plasma state until its output is
 //! stationary, and a full circulation is built from that output.
+//!
+//! The config is validated once, by its conversion into
+//! [`erythro_core::Params`]; the steps read only those parameters (the
+//! [`Config`] is kept for reporting). The plasma comes from an
+//! [`erythro_core::source::PlasmaSource`]: prescribed schedules or the body.
 #![deny(missing_docs)]
 
 pub mod batch;
@@ -26,8 +31,9 @@ use erythro_core::body::Body;
 use erythro_core::circulation::{self, CirculationScratch, CirculationStep, RedCells};
 use erythro_core::marrow::{self, Marrow, MarrowScratch, MarrowStep, Stage};
 use erythro_core::plasma::{Plasma, PlasmaState, PrescribedPlasma};
+use erythro_core::source::PlasmaSource;
 use erythro_core::sums::StepSums;
-use erythro_core::Config;
+use erythro_core::{Config, Params};
 
 pub use lineage::LineageWatch;
 pub use sample::{BodyMeasures, MarrowMeasures, PlasmaMeasures, Sample};
@@ -50,15 +56,17 @@ pub enum Error {
 
 /// A running simulation.
 pub struct Simulation {
+    /// The config as given (for reporting and writing `config.ron`).
     config: Config,
+    /// The same, validated: everything the steps read.
+    params: Params,
     marrow: Marrow,
     blood: RedCells,
-    plasma: Box<dyn Plasma + Send>,
+    plasma: PlasmaSource,
     marrow_scratch: Vec<MarrowScratch>,
     /// Chunks the marrow had in the last step (`marrow_scratch` may be longer).
     marrow_chunks: usize,
     blood_scratch: Vec<CirculationScratch>,
-    remodel_per_h: f64,
     step: u64,
     /// Steps taken while building the steady state: random streams keyed by
     /// step continue from there, so no key is used twice.
@@ -73,13 +81,14 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// Validates `config` and builds its steady state (deterministic).
+    /// Validates `config` (the one conversion into [`Params`]) and builds
+    /// its steady state (deterministic).
     pub fn new(config: Config) -> Result<Self, Error> {
-        config.validate()?;
-        let plasma = Box::new(PrescribedPlasma::new(config.plasma.clone(), 0.0));
+        let params = Params::try_from(&config)?;
+        let plasma = PlasmaSource::Prescribed(PrescribedPlasma::new(params.plasma.clone(), 0.0));
         let mut sim = Self {
-            remodel_per_h: erythro_core::remodel_per_hour(&config),
             config,
+            params,
             marrow: Marrow::default(),
             blood: RedCells::default(),
             plasma,
@@ -94,8 +103,8 @@ impl Simulation {
             watch: None,
         };
         steady::build(&mut sim);
-        if let Some(body) = sim.config.body.clone() {
-            sim.plasma = Box::new(steady::body(&sim, body));
+        if let Some(body) = sim.params.body.clone() {
+            sim.plasma = PlasmaSource::Body(steady::body(&sim, body));
         }
         sim.reserve_headroom();
         Ok(sim)
@@ -106,9 +115,14 @@ impl Simulation {
         &self.config
     }
 
+    /// The validated parameters being run.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
     /// Simulated days since the steady state.
     pub fn day(&self) -> f64 {
-        self.step as f64 * self.config.run.dt_hours / 24.0
+        self.step as f64 * self.params.run.dt_hours() / 24.0
     }
 
     /// Steps taken since the steady state.
@@ -133,12 +147,12 @@ impl Simulation {
 
     /// Real cells each circulating agent stands for.
     pub fn cells_per_blood_agent(&self) -> f64 {
-        self.config.scale.cells_per_agent / self.config.scale.circulating_sample_fraction
+        self.params.scale.cells_per_blood_agent()
     }
 
     /// The body's iron economy, when the config has one.
     pub fn body(&self) -> Option<&Body> {
-        self.plasma.as_any().downcast_ref::<Body>()
+        self.plasma.body()
     }
 
     /// Follows, cell by cell, the first `count` lineages whose
@@ -146,12 +160,9 @@ impl Simulation {
     /// state), from the next step on; replaces any earlier watch. The run's
     /// results do not change.
     pub fn watch_lineages(&mut self, from_day: f64, count: usize) {
-        let from_step = (from_day.max(0.0) * 24.0 / self.config.run.dt_hours).round() as u64;
-        self.watch = Some(LineageWatch::new(
-            from_step,
-            count,
-            self.config.run.dt_hours,
-        ));
+        let dt = self.params.run.dt_hours();
+        let from_step = (from_day.max(0.0) * 24.0 / dt).round() as u64;
+        self.watch = Some(LineageWatch::new(from_step, count, dt));
     }
 
     /// The lineages being followed, if [`Simulation::watch_lineages`] was called.
@@ -170,14 +181,14 @@ impl Simulation {
         let mut sums = self.advance_agents(&plasma, true);
         if let (Some(watch), Some((ctx, before))) = (self.watch.as_mut(), watched) {
             let entered = before..self.marrow.lineages;
-            watch.observe(&self.config.marrow, &ctx, &plasma, self.step, entered);
+            watch.observe(&ctx, &plasma, self.step, entered);
         }
         if plasma.transfusion_units > 0.0 {
             sums.transfused_fe_fg = transfusion::transfuse(self, plasma.transfusion_units);
         }
         self.step += 1;
         let day = self.day();
-        self.plasma.advance(day, &sums, self.config.run.dt_hours);
+        self.plasma.advance(day, &sums);
         self.window.merge(&sums);
         self.window_steps += 1;
         self.last = sums;
@@ -212,12 +223,10 @@ impl Simulation {
         for s in &self.blood_scratch[..n_blood] {
             sums.merge(&s.sums);
         }
-        let cfg = &self.config;
         self.blood.apply(
             &self.blood_scratch[..n_blood],
             std::iter::empty(),
-            cfg.run.seed,
-            &cfg.circulation,
+            &self.params.circulation,
         );
         self.last = sums;
         self.step += 1;
@@ -225,24 +234,9 @@ impl Simulation {
 
     /// The per-step constants of the marrow and the circulation at `plasma`.
     fn step_contexts(&self, plasma: &PlasmaState) -> (MarrowStep, CirculationStep) {
-        let cfg = &self.config;
-        let dt = cfg.run.dt_hours;
-        let ctx = MarrowStep::new(
-            &cfg.marrow,
-            plasma,
-            cfg.run.seed,
-            self.burn_in_steps + self.step,
-            dt,
-            self.remodel_per_h,
-            cfg.scale.circulating_sample_fraction,
-        );
-        let blood_ctx = CirculationStep::new(
-            &cfg.circulation,
-            dt,
-            self.remodel_per_h,
-            &ctx,
-            plasma.blood_loss_fraction,
-        );
+        let p = &self.params;
+        let ctx = MarrowStep::new(&p.marrow, plasma, self.burn_in_steps + self.step);
+        let blood_ctx = CirculationStep::new(&p.circulation, &ctx, plasma.blood_loss_fraction);
         (ctx, blood_ctx)
     }
 
@@ -268,6 +262,7 @@ impl Simulation {
             sim.marrow.tile(copies);
             sim.blood.tile(copies);
             sim.config.scale.cells_per_agent /= copies as f64;
+            sim.params.scale.tile(copies);
         }
         sim.reserve_headroom();
         Ok(sim)
@@ -287,15 +282,9 @@ impl Simulation {
     fn advance_agents(&mut self, plasma: &PlasmaState, with_blood: bool) -> StepSums {
         let (ctx, blood_ctx) = self.step_contexts(plasma);
         let n_blood = if with_blood { self.blood_chunks() } else { 0 };
-        let cfg = &self.config;
         let mut sums = StepSums::default();
-        self.marrow.enter(
-            &cfg.marrow,
-            plasma,
-            &ctx,
-            cfg.scale.cells_per_agent,
-            &mut sums,
-        );
+        let cells_per_agent = self.params.scale.cells_per_agent();
+        self.marrow.enter(plasma, &ctx, cells_per_agent, &mut sums);
 
         let n_chunks = parallel::chunk_count(self.marrow.len());
         // Scratch only grows, so a step allocates nothing once warm.
@@ -339,8 +328,7 @@ impl Simulation {
             self.blood.apply(
                 &self.blood_scratch[..n_blood],
                 released,
-                cfg.run.seed,
-                &cfg.circulation,
+                &self.params.circulation,
             );
         }
         sums
@@ -352,9 +340,9 @@ impl Simulation {
             volume_fl: &self.blood.volume_fl,
             hb_pg: &self.blood.hb_pg,
             age_h: &self.blood.age_h,
-            reticulocyte_age_h: self.config.circulation.reticulocyte_blood_hours as f32,
+            reticulocyte_age_h: self.params.circulation.reticulocyte_blood_hours() as f32,
             cells_per_agent: self.cells_per_blood_agent(),
-            blood_volume_l: self.config.scale.blood_volume_l,
+            blood_volume_l: self.params.scale.blood_volume_l(),
         }
     }
 
@@ -396,12 +384,15 @@ impl Simulation {
     /// (None when the plasma is prescribed).
     pub fn body_iron_mg(&self) -> Option<f64> {
         let b = self.body()?;
-        Some(b.pools_fe_mg() + self.marrow.iron_fe_fg() * self.config.scale.cells_per_agent * 1e-12)
+        Some(
+            b.pools_fe_mg()
+                + self.marrow.iron_fe_fg() * self.params.scale.cells_per_agent() * 1e-12,
+        )
     }
 
     fn marrow_measures(&self) -> MarrowMeasures {
         let cells = &self.marrow.cells;
-        let threshold = self.config.marrow.ring_sideroblast_iron_fg as f32;
+        let threshold = self.params.marrow.ring_sideroblast_iron_fg();
         let (mut nucleated, mut ringed) = (0u64, 0u64);
         for (&stage, &mito) in cells.stage.iter().zip(&cells.mito_fe_fg) {
             if stage != Stage::Reticulocyte as u8 {
@@ -410,9 +401,9 @@ impl Simulation {
             }
         }
         let w = &self.window;
-        let per_agent = self.config.scale.cells_per_agent;
+        let per_agent = self.params.scale.cells_per_agent();
         let window_days =
-            (self.window_steps as f64 * self.config.run.dt_hours / 24.0).max(f64::MIN_POSITIVE);
+            (self.window_steps as f64 * self.params.run.dt_hours() / 24.0).max(f64::MIN_POSITIVE);
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
         MarrowMeasures {
             erythroblasts_1e9: nucleated as f64 * per_agent / 1e9,
@@ -435,9 +426,9 @@ impl Simulation {
         mut on_sample: impl FnMut(&Sample),
         mut on_step: impl FnMut(u64, u64),
     ) -> Result<Vec<Sample>, Error> {
-        let dt = self.config.run.dt_hours;
+        let dt = self.params.run.dt_hours();
         let total = (days * 24.0 / dt).round() as u64;
-        let every = ((self.config.run.sample_every_hours / dt).round() as u64).max(1);
+        let every = ((self.params.run.sample_every_hours() / dt).round() as u64).max(1);
         let mut samples = Vec::new();
         // The first sample's marrow rates cover the burn-in's last day.
         let first = self.sample()?;

@@ -4,7 +4,6 @@
 //! lineage to the bit (see `erythro_core::marrow::lineage`). The run itself
 //! is not changed: the watch only reads what the step is about to use.
 
-use erythro_core::config::MarrowConfig;
 use erythro_core::marrow::lineage::{Lineage, LineageTracer};
 use erythro_core::marrow::MarrowStep;
 use erythro_core::plasma::PlasmaState;
@@ -38,7 +37,6 @@ impl LineageWatch {
     /// the marrow's entry made lineages `entered` (a range of lineage numbers).
     pub(crate) fn observe(
         &mut self,
-        m: &MarrowConfig,
         ctx: &MarrowStep,
         plasma: &PlasmaState,
         sim_step: u64,
@@ -51,7 +49,7 @@ impl LineageWatch {
                 }
                 let day = sim_step as f64 * self.dt_hours / 24.0;
                 self.entries.push((day, *plasma));
-                self.tracer.add_founder(m, ctx, lineage);
+                self.tracer.add_founder(ctx, lineage);
             }
         }
         if self.tracer.live() > 0 {

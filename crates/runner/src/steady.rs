@@ -7,9 +7,10 @@
 //! the survival to that age, each a template aged exactly as the circulation
 //! kernel would age it, with a lifespan drawn conditional on that age.
 
-use erythro_core::body::{Body, BodyConfig};
+use erythro_core::body::{Body, BodyParams};
 use erythro_core::circulation::{self, CirculationStep};
 use erythro_core::marrow::{MarrowStep, Released};
+use erythro_core::plasma::Plasma;
 use erythro_core::sums::StepSums;
 
 use crate::Simulation;
@@ -21,8 +22,8 @@ const TEMPLATE_HOURS: f64 = 48.0;
 /// burn-in day in the sampling window, and the step count at zero.
 pub(crate) fn build(sim: &mut Simulation) {
     let plasma = sim.plasma.state();
-    let dt = sim.config.run.dt_hours;
-    let steps = (sim.config.run.burn_in_days * 24.0 / dt).round() as u64;
+    let dt = sim.params.run.dt_hours();
+    let steps = (sim.params.run.burn_in_days() * 24.0 / dt).round() as u64;
     let template_steps = ((TEMPLATE_HOURS / dt).round() as u64).min(steps);
     let window_steps = ((24.0 / dt).round() as u64).min(steps);
     let mut templates: Vec<Released> = Vec::new();
@@ -50,24 +51,18 @@ pub(crate) fn build(sim: &mut Simulation) {
     }
     // The rate from every release, not only the sampled ones: twenty times
     // the events, so small test populations get a full circulation too.
+    let p = &sim.params;
     let released_per_step =
-        released_all as f64 * sim.config.scale.circulating_sample_fraction / template_steps as f64;
-    let cfg = &sim.config;
-    let ctx = MarrowStep::new(
-        &cfg.marrow,
-        &plasma,
-        cfg.run.seed,
-        0,
-        dt,
-        sim.remodel_per_h,
-        1.0,
-    );
-    let blood_ctx = CirculationStep::new(&cfg.circulation, dt, sim.remodel_per_h, &ctx, 0.0);
+        released_all as f64 * p.scale.circulating_sample_fraction() / template_steps as f64;
+    // Only the reticulocyte's uptake and globin capacity at this plasma state
+    // are read from the marrow's step.
+    let ctx = MarrowStep::new(&p.marrow, &plasma, 0);
+    let blood_ctx = CirculationStep::new(&p.circulation, &ctx, 0.0);
     let mut carry = 0.0;
     let mut made = 0u64;
     for j in 1u32.. {
         let age_h = j as f64 * dt;
-        let alive = circulation::survival(&cfg.circulation, age_h);
+        let alive = p.circulation.survival(age_h);
         if alive < 1e-9 {
             break;
         }
@@ -80,7 +75,7 @@ pub(crate) fn build(sim: &mut Simulation) {
             let id = u64::MAX - made;
             made += 1;
             let (volume, hb) = circulation::age_cell(t.volume_fl, t.hb_pg, j, &blood_ctx);
-            let life = circulation::lifespan_h(cfg.run.seed, id, &cfg.circulation, age_h);
+            let life = p.circulation.lifespan_h(id, age_h);
             sim.blood.push(volume, hb, age_h as f32, life);
         }
     }
@@ -90,25 +85,15 @@ pub(crate) fn build(sim: &mut Simulation) {
 /// The body's iron economy at the steady state just built: plasma at the
 /// day-0 saturation, the red-cell book equal to the circulation's hemoglobin
 /// iron, macrophages holding what the recycling flux keeps in them.
-pub(crate) fn body(sim: &Simulation, config: BodyConfig) -> Body {
-    let cfg = &sim.config;
-    let marrow_w = cfg.scale.cells_per_agent * 1e-12;
-    let blood_w = marrow_w / cfg.scale.circulating_sample_fraction;
+pub(crate) fn body(sim: &Simulation, params: BodyParams) -> Body {
+    let p = &sim.params;
+    let marrow_w = p.scale.cells_per_agent() * 1e-12;
+    let blood_w = marrow_w / p.scale.circulating_sample_fraction();
     let red_cells = sim.blood.iron_fe_fg() * blood_w;
-    let window_h = (sim.window_steps as f64 * cfg.run.dt_hours).max(1.0);
+    let window_h = (sim.window_steps as f64 * p.run.dt_hours()).max(1.0);
     let recycled_per_h = sim.window.released_fe_fg * marrow_w / window_h;
-    let macrophages = recycled_per_h * config.macrophage_release_hours;
-    let tsat = cfg.plasma.tsat.at_day(0.0);
-    let epo = cfg.plasma.epo_mu_ml.at_day(0.0);
-    Body::new(
-        config,
-        &cfg.scale,
-        cfg.events.clone(),
-        cfg.run.dt_hours,
-        cfg.plasma.lead_ug_dl.clone(),
-        tsat,
-        epo,
-        red_cells,
-        macrophages,
-    )
+    let macrophages = recycled_per_h * params.macrophage_release_hours();
+    let tsat = p.plasma.tsat().at_day(0.0);
+    let epo = p.plasma.epo_mu_ml().at_day(0.0);
+    Body::new(params, tsat, epo, red_cells, macrophages)
 }

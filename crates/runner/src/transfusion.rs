@@ -1,8 +1,7 @@
 //! Transfusion: donor red cells join the circulating sample.
 
-use erythro_core::circulation;
-use erythro_core::marrow::FE_FG_PER_PG_HB;
 use erythro_core::rng::{self, Purpose};
+use erythro_core::units::FE_FG_PER_PG_HB;
 
 use crate::Simulation;
 
@@ -17,21 +16,22 @@ const STORAGE_DAYS: f64 = 35.0;
 /// their hemoglobin iron, fg (circulating-agent units). Deterministic: keyed
 /// by the step and the cell's place in the unit.
 pub(crate) fn transfuse(sim: &mut Simulation, units: f64) -> f64 {
-    let cfg = &sim.config;
-    let per_agent = cfg.scale.cells_per_agent / cfg.scale.circulating_sample_fraction;
+    let p = &sim.params;
+    let seed = p.run.seed();
+    let per_agent = p.scale.cells_per_blood_agent();
     let n = (units * CELLS_PER_UNIT / per_agent).round() as u64;
     let step = sim.burn_in_steps + sim.step;
     let mut iron = 0.0;
     for k in 0..n {
         // Ids from the middle of the range: neither lineage nor steady-state ids.
         let id = (u64::MAX / 2).wrapping_add(step << 24).wrapping_add(k);
-        let z = rng::normal(cfg.run.seed, id, Purpose::EntryVolume, 0);
+        let z = rng::normal(seed, id, Purpose::EntryVolume, 0);
         let volume = (90.0 * (0.12 * z - 0.0072).exp()) as f32;
         let hb = volume * 0.335;
-        let age_h = STORAGE_DAYS * 24.0 * rng::uniform(cfg.run.seed, id, Purpose::Sample, 0);
-        let life = circulation::lifespan_h(cfg.run.seed, id, &cfg.circulation, age_h);
+        let age_h = STORAGE_DAYS * 24.0 * rng::uniform(seed, id, Purpose::Sample, 0);
+        let life = p.circulation.lifespan_h(id, age_h);
         // Donor cells are mature: no longer reticulocytes.
-        let age_h = age_h.max(cfg.circulation.reticulocyte_blood_hours + 1.0) as f32;
+        let age_h = age_h.max(p.circulation.reticulocyte_blood_hours() + 1.0) as f32;
         sim.blood.push(volume, hb, age_h, life.max(age_h + 1.0));
         iron += hb as f64 * FE_FG_PER_PG_HB;
     }

@@ -29,6 +29,13 @@ fn thread_count_determinism() {
 }
 
 #[test]
+fn thread_count_determinism_with_the_body_and_every_event() {
+    let config = common::every_event();
+    let one = fingerprint(1, &config);
+    assert_eq!(one, fingerprint(2, &config), "1 vs 2 threads");
+}
+
+#[test]
 fn seed_changes_the_draws() {
     let config = common::small(Config::default());
     let mut other = config.clone();

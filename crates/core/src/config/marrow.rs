@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_all, Ends};
-use crate::Error;
+use super::range::{check_all, Ends};
+use crate::error::Error;
 
 /// How an erythroblast decides, at the end of a cycle, whether to divide.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,7 +258,7 @@ impl Default for MarrowConfig {
 
 impl MarrowConfig {
     /// Checks every value against its valid range.
-    pub(crate) fn validate(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         use Ends::{Closed, OpenHigh, OpenLow};
         let m = self;
         check_all([

@@ -1,20 +1,29 @@
 //! The model's configuration as users write it (`*Config`, serde) and its
-//! validation. The hot code never reads these directly: the marrow and
-//! circulation turn them into per-step constants.
+//! range checks. The hot code never reads these: the one validating
+//! conversion, [`crate::params::Params`]`::try_from(&Config)`, checks them
+//! and turns them into the constants the steps use.
 //!
 //! Every field has a default, documented with its unit, valid range and
 //! source, so a config file only names what it changes. Unknown fields are
-//! refused by serde; out-of-range values by [`Config::validate`], which names
-//! the field, the value and the valid range.
+//! refused by serde; out-of-range values by the conversion (or
+//! [`Config::validate`], which runs it), naming the field, the value and the
+//! valid range. This module imports neither the model nor its parameters:
+//! they import it.
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
 use crate::schedule::Schedule;
-use crate::Error;
 
+mod body;
+mod events;
 mod marrow;
+pub(crate) mod range;
 
+pub use body::{BodyConfig, SetPoints};
+pub use events::Event;
 pub use marrow::{DivisionRule, MarrowConfig};
+use range::{check_all, Ends};
 
 /// A whole run: how long, how sampled, at what scale, and the model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
@@ -33,10 +42,10 @@ pub struct Config {
     /// The body's iron economy. When present it computes transferrin
     /// saturation and EPO (the plasma schedules then give only their day-0
     /// saturation and the lead); when absent the plasma is prescribed.
-    pub body: Option<crate::body::BodyConfig>,
+    pub body: Option<BodyConfig>,
     /// Events on given days (diet, bleeding, inflammation, lead, therapy,
     /// transfusion, donation). They need the body's iron economy.
-    pub events: Vec<crate::events::Event>,
+    pub events: Vec<Event>,
 }
 
 /// Seed, duration and sampling of a run.
@@ -174,56 +183,11 @@ impl Default for CirculationConfig {
     }
 }
 
-/// Which ends of a range are included.
-#[derive(Clone, Copy)]
-pub(crate) enum Ends {
-    /// `[lo, hi]`
-    Closed,
-    /// `(lo, hi]`
-    OpenLow,
-    /// `[lo, hi)`
-    OpenHigh,
-}
-
-/// Checks each `(field, value, low, high, ends)` in order; the first
-/// violation is the error.
-pub(crate) fn check_all<const N: usize>(
-    checks: [(&'static str, f64, f64, f64, Ends); N],
-) -> Result<(), Error> {
-    checks
-        .into_iter()
-        .try_for_each(|(field, value, lo, hi, ends)| within(field, value, lo, hi, ends))
-}
-
-/// Checks `value` against the range, refusing non-finite values too.
-fn within(
-    field: &'static str,
-    value: impl Into<f64>,
-    lo: f64,
-    hi: f64,
-    ends: Ends,
-) -> Result<(), Error> {
-    let v: f64 = value.into();
-    let (ok, range) = match ends {
-        Ends::Closed => (v >= lo && v <= hi, format!("[{lo}, {hi}]")),
-        Ends::OpenLow => (v > lo && v <= hi, format!("({lo}, {hi}]")),
-        Ends::OpenHigh => (v >= lo && v < hi, format!("[{lo}, {hi})")),
-    };
-    if ok && v.is_finite() {
-        Ok(())
-    } else {
-        Err(Error::OutOfRange {
-            field,
-            value: v,
-            range,
-        })
-    }
-}
-
 impl Config {
     /// Checks every value against its valid range and returns the first
-    /// violation, naming the field, the value and the range.
-    pub fn validate(&self) -> Result<(), Error> {
+    /// violation, naming the field, the value and the range. Only the
+    /// conversion into [`crate::params::Params`] calls it.
+    pub(crate) fn check(&self) -> Result<(), Error> {
         use Ends::{Closed, OpenLow};
         let r = &self.run;
         let s = &self.scale;
@@ -302,10 +266,10 @@ impl Config {
         p.epo_mu_ml.check("plasma.epo_mu_ml", 0.0, 10000.0)?;
         p.lead_ug_dl.check("plasma.lead_ug_dl", 0.0, 500.0)?;
         if let Some(body) = &self.body {
-            body.validate()?;
+            body.check()?;
         }
         for e in &self.events {
-            e.validate()?;
+            e.check()?;
         }
         if !self.events.is_empty() && self.body.is_none() {
             return Err(Error::InvalidSchedule {
@@ -314,7 +278,7 @@ impl Config {
                     .into(),
             });
         }
-        self.marrow.validate()
+        self.marrow.check()
     }
 }
 

@@ -1,13 +1,28 @@
 //! The erythroblast population: struct-of-arrays state, chunk windows,
 //! entry of proerythroblasts and the serial application of a step's changes.
 
-use crate::config::MarrowConfig;
 use crate::plasma::PlasmaState;
 use crate::rng::{self, Purpose};
 use crate::sums::StepSums;
+use crate::units::FE_FG_PER_PG_HB;
 use crate::view::SplitView;
 
-use super::{MarrowScratch, MarrowStep, Stage, FE_FG_PER_PG_HB, LINEAGE_SHIFT};
+use super::step::MarrowStep;
+
+/// Agent ids are `lineage << LINEAGE_SHIFT | tree index` (root 1, children 2k, 2k+1).
+pub const LINEAGE_SHIFT: u32 = 16;
+
+/// Where an erythroblast is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Stage {
+    /// Cycling: grows, makes hemoglobin, decides at each cycle's end.
+    Proliferating = 0,
+    /// Post-mitotic: still making hemoglobin, until enucleation.
+    Maturing = 1,
+    /// Enucleated, still in the marrow, remodelling.
+    Reticulocyte = 2,
+}
 
 /// All erythroblast agents, struct-of-arrays; every field is indexed like `volume_fl`.
 #[derive(Clone, Debug, Default)]
@@ -139,6 +154,42 @@ pub struct Released {
     pub id: u64,
 }
 
+/// What one chunk produced in a step, reused from step to step.
+#[derive(Clone, Debug, Default)]
+pub struct MarrowScratch {
+    /// The chunk's share of the reduction.
+    pub sums: StepSums,
+    /// Daughters born this step, appended after the step.
+    pub daughters: Vec<Erythroblast>,
+    /// Global indices of agents that left or died, removed after the step.
+    pub gone: Vec<u32>,
+    /// Released reticulocytes that join the circulating sample.
+    pub released: Vec<Released>,
+}
+
+impl MarrowScratch {
+    /// A scratch sized for a chunk of `agents`: room for an eighth of them
+    /// to divide, leave or be released in one step, more than a step sees,
+    /// so buffers do not grow after the first steps.
+    pub fn with_capacity(agents: usize) -> Self {
+        let room = agents / 8 + 64;
+        Self {
+            sums: StepSums::default(),
+            daughters: Vec::with_capacity(room),
+            gone: Vec::with_capacity(room),
+            released: Vec::with_capacity(room),
+        }
+    }
+
+    /// Empties the buffers for the next step (keeping their capacity).
+    pub(super) fn clear(&mut self) {
+        self.sums = StepSums::default();
+        self.daughters.clear();
+        self.gone.clear();
+        self.released.clear();
+    }
+}
+
 /// The marrow: its agents and the bookkeeping of entry.
 #[derive(Clone, Debug, Default)]
 pub struct Marrow {
@@ -170,29 +221,26 @@ impl Marrow {
     /// expansion), as agents with drawn starting volumes and cycle lengths.
     pub fn enter(
         &mut self,
-        m: &MarrowConfig,
         plasma: &PlasmaState,
         ctx: &MarrowStep,
         cells_per_agent: f64,
         sums: &mut StepSums,
     ) {
+        let m = &ctx.p;
         let epo = plasma.epo_mu_ml / (plasma.epo_mu_ml + m.epo_half_entry_mu_ml);
         let seen = match self.progenitor_tsat {
-            Some(seen) => {
-                let keep = (-(ctx.dt_h as f64) / m.progenitor_iron_memory_hours).exp();
-                plasma.tsat + (seen - plasma.tsat) * keep
-            }
+            Some(seen) => plasma.tsat + (seen - plasma.tsat) * m.progenitor_keep,
             None => plasma.tsat,
         };
         self.progenitor_tsat = Some(seen);
         let t = (seen / m.tsat_half_progenitor).powf(m.progenitor_hill);
         let iron = t / (1.0 + t);
-        let per_step = m.entry_max_per_day / 24.0 * epo * iron * ctx.dt_h as f64 / cells_per_agent;
+        let per_step = m.entry_max_per_h * epo * iron * m.dt_h as f64 / cells_per_agent;
         self.entry_carry += per_step;
         let n = self.entry_carry.floor();
         self.entry_carry -= n;
         for _ in 0..n as u64 {
-            self.cells.push(proerythroblast(m, ctx, self.lineages));
+            self.cells.push(proerythroblast(ctx, self.lineages));
             self.lineages += 1;
             sums.entered += 1;
         }
@@ -272,11 +320,11 @@ impl Marrow {
 /// starting volume and cycle length, keyed by its id alone, so the same
 /// lineage number always starts the same cell ([`Marrow::enter`] and the
 /// lineage tracer both make founders here).
-pub fn proerythroblast(m: &MarrowConfig, ctx: &MarrowStep, lineage: u64) -> Erythroblast {
+pub fn proerythroblast(ctx: &MarrowStep, lineage: u64) -> Erythroblast {
     let id = (lineage << LINEAGE_SHIFT) | 1;
-    let cv = m.proerythroblast_volume_cv;
-    let z = rng::normal(ctx.seed, id, Purpose::EntryVolume, 0);
-    let volume = m.proerythroblast_volume_fl * (cv * z - 0.5 * cv * cv).exp();
+    let cv = ctx.p.proerythroblast_volume_cv;
+    let z = rng::normal(ctx.p.seed, id, Purpose::EntryVolume, 0);
+    let volume = ctx.p.proerythroblast_volume_fl * (cv * z - 0.5 * cv * cv).exp();
     Erythroblast {
         volume_fl: volume as f32,
         hb_pg: 0.0,
@@ -354,6 +402,8 @@ impl Erythroblasts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::MarrowConfig;
+    use crate::marrow::MarrowParams;
 
     /// Entry over `hours` one-hour steps at saturation `tsat`.
     fn enter_for(marrow: &mut Marrow, m: &MarrowConfig, tsat: f64, hours: u64) -> u64 {
@@ -365,9 +415,10 @@ mod tests {
             transfusion_units: 0.0,
         };
         let mut sums = StepSums::default();
+        let p = MarrowParams::new(m, 1, 1.0, 1.0, 1.0);
         for step in 0..hours {
-            let ctx = MarrowStep::new(m, &plasma, 1, step, 1.0, 1.0, 1.0);
-            marrow.enter(m, &plasma, &ctx, 1e8, &mut sums);
+            let ctx = MarrowStep::new(&p, &plasma, step);
+            marrow.enter(&plasma, &ctx, 1e8, &mut sums);
         }
         sums.entered
     }

@@ -13,11 +13,11 @@
 //! The tree is read from the agent ids: below `LINEAGE_SHIFT` they hold the
 //! tree index (the root is node 1, node `k` divides into `2k` and `2k + 1`).
 
-use crate::config::MarrowConfig;
 use crate::sums::StepSums;
 
+use super::cells::{proerythroblast, Erythroblast, Released, Stage, LINEAGE_SHIFT};
 use super::kernel::{step_cell, Fate};
-use super::{proerythroblast, Erythroblast, MarrowStep, Released, Stage, LINEAGE_SHIFT};
+use super::step::MarrowStep;
 
 /// What became of a traced cell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,8 +218,8 @@ impl LineageTracer {
     /// Starts following lineage number `lineage`, whose founder enters in
     /// the step `ctx` describes; call [`LineageTracer::step`] with the same
     /// `ctx` next, as the marrow advances a founder in the step it enters.
-    pub fn add_founder(&mut self, m: &MarrowConfig, ctx: &MarrowStep, lineage: u64) {
-        let cell = proerythroblast(m, ctx, lineage);
+    pub fn add_founder(&mut self, ctx: &MarrowStep, lineage: u64) {
+        let cell = proerythroblast(ctx, lineage);
         self.lineages.push(Lineage {
             lineage,
             entry_step: ctx.step,
@@ -242,7 +242,7 @@ impl LineageTracer {
                 lineage,
                 record,
             } = self.live[i].clone();
-            let hours = (ctx.step + 1 - self.lineages[lineage].entry_step) as f32 * ctx.dt_h;
+            let hours = (ctx.step + 1 - self.lineages[lineage].entry_step) as f32 * ctx.p.dt_h;
             let stage_before = cell.stage;
             let mut sums = StepSums::default();
             self.released.clear();
@@ -379,6 +379,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 mod tests {
     use super::*;
     use crate::config::{Config, DivisionRule};
+    use crate::marrow::MarrowParams;
     use crate::plasma::PlasmaState;
 
     fn plasma(tsat: f64) -> PlasmaState {
@@ -394,13 +395,13 @@ mod tests {
     /// Traces `n` lineages at a constant plasma state until all are done.
     fn trace(config: &Config, tsat: f64, n: u64) -> Vec<Lineage> {
         let p = plasma(tsat);
-        let m = &config.marrow;
+        let params = MarrowParams::new(&config.marrow, 1, 1.0, 0.99, 0.05);
         let mut tracer = LineageTracer::new();
         for step in 0..2000u64 {
-            let ctx = MarrowStep::new(m, &p, 1, step, 1.0, 0.99, 0.05);
+            let ctx = MarrowStep::new(&params, &p, step);
             if step == 0 {
                 for lineage in 0..n {
-                    tracer.add_founder(m, &ctx, lineage);
+                    tracer.add_founder(&ctx, lineage);
                 }
             }
             tracer.step(&ctx);

@@ -8,58 +8,20 @@
 //! result is the same. Daughters, departures and deaths are staged in the
 //! scratch and applied after the step by [`Marrow::apply`]. [`lineage`]
 //! follows chosen lineages cell by cell with the same per-cell step.
+//!
+//! This file only declares and re-exports: the files import each other
+//! one way (`step` <- `cells` <- `kernel` <- `lineage`), never through here.
 
 mod cells;
 mod kernel;
 pub mod lineage;
 mod step;
 
+/// The constants the marrow counts iron with, defined once in [`crate::units`].
+pub use crate::units::{FE_FG_PER_ATOM, FE_FG_PER_PG_HB};
 pub use cells::{
-    proerythroblast, Erythroblast, Erythroblasts, ErythroblastsMut, Marrow, Released,
-    ERYTHROBLAST_BYTES, ERYTHROBLAST_TRAFFIC_BYTES,
+    proerythroblast, Erythroblast, Erythroblasts, ErythroblastsMut, Marrow, MarrowScratch,
+    Released, Stage, ERYTHROBLAST_BYTES, ERYTHROBLAST_TRAFFIC_BYTES, LINEAGE_SHIFT,
 };
-pub use kernel::{advance, MarrowScratch};
-pub use step::MarrowStep;
-
-/// Iron in hemoglobin: 3.47 fg Fe per pg Hb (MODEL.md; 4 Fe per 64.5 kDa).
-pub const FE_FG_PER_PG_HB: f64 = 3.47;
-/// Mass of one iron atom, fg (55.845 g/mol / Avogadro).
-pub const FE_FG_PER_ATOM: f64 = 9.2733e-8;
-/// Transferrin saturation of the healthy reference: capacities are stated
-/// relative to a cell's iron uptake at this saturation (healthy man, Israel 2022).
-pub const REFERENCE_TSAT: f64 = 0.30;
-/// Agent ids are `lineage << LINEAGE_SHIFT | tree index` (root 1, children 2k, 2k+1).
-pub const LINEAGE_SHIFT: u32 = 16;
-
-/// Where an erythroblast is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Stage {
-    /// Cycling: grows, makes hemoglobin, decides at each cycle's end.
-    Proliferating = 0,
-    /// Post-mitotic: still making hemoglobin, until enucleation.
-    Maturing = 1,
-    /// Enucleated, still in the marrow, remodelling.
-    Reticulocyte = 2,
-}
-
-/// The smaller of two non-NaN values: a single `minss`, where `f32::min`
-/// adds NaN handling the model never needs (no state is ever NaN).
-#[inline(always)]
-pub(crate) fn min(a: f32, b: f32) -> f32 {
-    if a < b {
-        a
-    } else {
-        b
-    }
-}
-
-/// The larger of two non-NaN values (see [`min`]).
-#[inline(always)]
-pub(crate) fn max(a: f32, b: f32) -> f32 {
-    if a > b {
-        a
-    } else {
-        b
-    }
-}
+pub use kernel::advance;
+pub use step::{MarrowParams, MarrowStep, REFERENCE_TSAT};

@@ -1,80 +1,115 @@
-//! Per-step constants of the marrow: validated parameters and the plasma
-//! state turned into what the kernel multiplies by.
+//! The marrow's parameters, validated and turned once per run into what the
+//! kernel multiplies by ([`MarrowParams`]), and the few factors that follow
+//! the plasma, made each step ([`MarrowStep`]).
 
 use crate::config::{DivisionRule, MarrowConfig};
 use crate::plasma::PlasmaState;
 use crate::rng::{self, Purpose};
+use crate::units::FE_FG_PER_ATOM;
 
-use super::{min, FE_FG_PER_ATOM, REFERENCE_TSAT};
+/// Transferrin saturation of the healthy reference: capacities are stated
+/// relative to a cell's iron uptake at this saturation (healthy man, Israel 2022).
+pub const REFERENCE_TSAT: f64 = 0.30;
 
-/// Everything a step needs besides the agents: validated parameters turned
-/// into per-step constants, and the plasma state.
-#[derive(Clone, Debug)]
-pub struct MarrowStep {
-    /// Run seed.
-    pub seed: u64,
-    /// Step number (keys per-step hazards).
-    pub step: u64,
-    pub(super) dt_h: f32,
-    pub(super) rule: DivisionRule,
-    pub(super) critical_fraction: f32,
-    pub(super) fixed_budget: u8,
-    pub(super) division_cap: u8,
-    pub(super) clock_h: f32,
-    pub(super) ineffective_probability: f64,
-    pub(super) asymmetry_sd: f64,
-    pub(super) cycle_h: f64,
-    pub(super) cycle_cv: f64,
-    pub(super) growth_per_step: f32,
-    pub(super) maturation_h: f32,
-    pub(super) enucleation_fraction: f32,
-    pub(super) marrow_retic_h: f32,
-    pub(super) remodel_per_step: f32,
-    pub(super) receptors_early: f32,
-    pub(super) receptors_peak: f32,
-    pub(super) receptor_ramp_h: f32,
-    pub(super) receptors_retic: f32,
-    pub(super) inverse_reference_volume: f32,
-    /// fg Fe per receptor per step at the current saturation.
-    pub(super) uptake_per_receptor: f32,
-    /// fg Fe per receptor per step at the reference saturation.
-    pub(super) reference_per_receptor: f32,
-    pub(super) alpha_margin: f32,
-    pub(super) beta_margin: f32,
-    pub(super) porphyrin_margin: f32,
-    pub(super) ferrochelatase_margin: f32,
-    pub(super) hri_enabled: bool,
-    pub(super) zinc_fraction: f32,
-    pub(super) baseline_zpp: f32,
-    pub(super) free_globin_decay: f32,
-    pub(super) toxic_fraction: f32,
-    pub(super) toxic_hazard: f32,
-    pub(super) starvation_threshold: f32,
-    pub(super) starvation_hazard: f32,
-    pub(super) sample_fraction: f64,
+/// The smaller of two non-NaN values: a single `minss`, where `f32::min`
+/// adds NaN handling the model never needs (no state is ever NaN).
+#[inline(always)]
+pub(crate) fn min(a: f32, b: f32) -> f32 {
+    if a < b {
+        a
+    } else {
+        b
+    }
 }
 
-impl MarrowStep {
-    /// Per-step constants from validated parameters and the plasma state.
-    /// `reticulocyte_remodel_per_h` is the hourly volume factor of remodelling,
-    /// shared with circulating reticulocytes.
-    pub fn new(
+/// The larger of two non-NaN values (see [`min`]).
+#[inline(always)]
+pub(crate) fn max(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// The marrow's constants for a whole run, from a validated
+/// [`MarrowConfig`] and the run's seed, time step and scale. Built only by
+/// [`crate::params::Params`]'s conversion (and tests), so every value has
+/// passed its range check. Copy: a [`MarrowStep`] carries it by value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MarrowParams {
+    pub(crate) seed: u64,
+    pub(crate) dt_h: f32,
+    pub(crate) rule: DivisionRule,
+    pub(crate) critical_fraction: f32,
+    pub(crate) fixed_budget: u8,
+    pub(crate) division_cap: u8,
+    pub(crate) clock_h: f32,
+    pub(crate) ineffective_probability: f64,
+    pub(crate) asymmetry_sd: f64,
+    pub(crate) cycle_h: f64,
+    pub(crate) cycle_cv: f64,
+    pub(crate) growth_per_step: f32,
+    pub(crate) maturation_h: f32,
+    pub(crate) enucleation_fraction: f32,
+    pub(crate) marrow_retic_h: f32,
+    pub(crate) remodel_per_step: f32,
+    pub(crate) receptors_early: f32,
+    pub(crate) receptors_peak: f32,
+    pub(crate) receptor_ramp_h: f32,
+    pub(crate) receptors_retic: f32,
+    pub(crate) inverse_reference_volume: f32,
+    /// fg Fe per receptor per step from fully saturated transferrin (f64:
+    /// the saturation factor multiplies it before the cast, each step).
+    pub(crate) per_receptor: f64,
+    pub(crate) tsat_half_uptake: f64,
+    /// fg Fe per receptor per step at the reference saturation.
+    pub(crate) reference_per_receptor: f32,
+    pub(crate) alpha_margin: f32,
+    pub(crate) beta_margin: f32,
+    /// Before lead inhibition (which follows the plasma).
+    pub(crate) porphyrin_margin: f64,
+    pub(crate) lead_alad_ic50_ug_dl: f64,
+    /// Before lead inhibition (which follows the plasma).
+    pub(crate) ferrochelatase_margin: f64,
+    pub(crate) lead_ferrochelatase_ic50_ug_dl: f64,
+    pub(crate) hri_enabled: bool,
+    pub(crate) zinc_fraction: f32,
+    pub(crate) baseline_zpp: f32,
+    pub(crate) free_globin_decay: f32,
+    pub(crate) toxic_fraction: f32,
+    pub(crate) toxic_hazard: f32,
+    pub(crate) starvation_threshold: f32,
+    pub(crate) starvation_hazard: f32,
+    pub(crate) sample_fraction: f64,
+    // Entry of proerythroblasts.
+    pub(crate) entry_max_per_h: f64,
+    pub(crate) epo_half_entry_mu_ml: f64,
+    pub(crate) tsat_half_progenitor: f64,
+    pub(crate) progenitor_hill: f64,
+    /// Share of the progenitors' remembered saturation kept over one step.
+    pub(crate) progenitor_keep: f64,
+    pub(crate) proerythroblast_volume_fl: f64,
+    pub(crate) proerythroblast_volume_cv: f64,
+    pub(crate) ring_sideroblast_iron_fg: f32,
+}
+
+impl MarrowParams {
+    /// The constants of a run from a checked `m`: `seed` keys every stream,
+    /// `dt_h` is the step in hours, `remodel_per_h` the hourly volume factor
+    /// of reticulocyte remodelling (shared with circulating reticulocytes),
+    /// `sample_fraction` the share of releases the circulation follows.
+    pub(crate) fn new(
         m: &MarrowConfig,
-        plasma: &PlasmaState,
         seed: u64,
-        step: u64,
         dt_h: f64,
         remodel_per_h: f64,
         sample_fraction: f64,
     ) -> Self {
         let per_receptor = m.fe_atoms_per_receptor_hour * FE_FG_PER_ATOM * dt_h;
-        let uptake_saturation = |tsat: f64| tsat / (tsat + m.tsat_half_uptake);
-        let alad = 1.0 / (1.0 + plasma.lead_ug_dl / m.lead_alad_ic50_ug_dl);
-        let fech = 1.0 / (1.0 + plasma.lead_ug_dl / m.lead_ferrochelatase_ic50_ug_dl);
         let half_life = m.free_globin_half_life_hours;
-        Self {
+        let params = Self {
             seed,
-            step,
             dt_h: dt_h as f32,
             rule: m.division_rule,
             critical_fraction: (m.critical_hb_g_dl / 100.0) as f32,
@@ -95,12 +130,15 @@ impl MarrowStep {
             receptor_ramp_h: m.receptor_ramp_hours as f32,
             receptors_retic: m.receptors_reticulocyte as f32,
             inverse_reference_volume: (1.0 / m.membrane_reference_volume_fl) as f32,
-            uptake_per_receptor: (per_receptor * uptake_saturation(plasma.tsat)) as f32,
-            reference_per_receptor: (per_receptor * uptake_saturation(REFERENCE_TSAT)) as f32,
+            per_receptor,
+            tsat_half_uptake: m.tsat_half_uptake,
+            reference_per_receptor: 0.0,
             alpha_margin: (m.globin_margin * m.alpha_globin_factor) as f32,
             beta_margin: (m.globin_margin * m.beta_globin_factor) as f32,
-            porphyrin_margin: (m.porphyrin_margin * alad) as f32,
-            ferrochelatase_margin: (m.ferrochelatase_margin * fech) as f32,
+            porphyrin_margin: m.porphyrin_margin,
+            lead_alad_ic50_ug_dl: m.lead_alad_ic50_ug_dl,
+            ferrochelatase_margin: m.ferrochelatase_margin,
+            lead_ferrochelatase_ic50_ug_dl: m.lead_ferrochelatase_ic50_ug_dl,
             hri_enabled: m.hri_enabled,
             zinc_fraction: m.zinc_insertion_fraction as f32,
             baseline_zpp: (m.baseline_zpp_umol_per_mol * 1e-6) as f32,
@@ -127,24 +165,100 @@ impl MarrowStep {
             starvation_threshold: m.starvation_supply_threshold as f32,
             starvation_hazard: (m.starvation_apoptosis_per_hour * dt_h) as f32,
             sample_fraction,
+            entry_max_per_h: m.entry_max_per_day / 24.0,
+            epo_half_entry_mu_ml: m.epo_half_entry_mu_ml,
+            tsat_half_progenitor: m.tsat_half_progenitor,
+            progenitor_hill: m.progenitor_hill,
+            // The step as the kernel counts it (f32), as entry always has.
+            progenitor_keep: (-((dt_h as f32) as f64) / m.progenitor_iron_memory_hours).exp(),
+            proerythroblast_volume_fl: m.proerythroblast_volume_fl,
+            proerythroblast_volume_cv: m.proerythroblast_volume_cv,
+            ring_sideroblast_iron_fg: m.ring_sideroblast_iron_fg as f32,
+        };
+        Self {
+            reference_per_receptor: params.uptake_per_receptor(REFERENCE_TSAT),
+            ..params
         }
+    }
+
+    /// Run seed (keys every random stream).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Time step, hours, as the kernel counts it.
+    pub fn dt_h(&self) -> f32 {
+        self.dt_h
+    }
+
+    /// Mitochondrial iron above which an erythroblast counts as a ring
+    /// sideroblast, fg Fe.
+    pub fn ring_sideroblast_iron_fg(&self) -> f32 {
+        self.ring_sideroblast_iron_fg
+    }
+
+    /// fg Fe per receptor per step at saturation `tsat` (Michaelis-Menten in
+    /// saturation).
+    fn uptake_per_receptor(&self, tsat: f64) -> f32 {
+        (self.per_receptor * (tsat / (tsat + self.tsat_half_uptake))) as f32
+    }
+}
+
+/// Everything a step needs besides the agents: the run's constants and the
+/// factors that follow the plasma this step (receptor uptake at the current
+/// saturation, heme enzymes under the current lead).
+#[derive(Clone, Debug)]
+pub struct MarrowStep {
+    /// Step number (keys per-step hazards).
+    pub step: u64,
+    pub(super) p: MarrowParams,
+    /// fg Fe per receptor per step at the current saturation.
+    pub(super) uptake_per_receptor: f32,
+    /// Protoporphyrin capacity under the current lead (ALAD).
+    pub(super) porphyrin_margin: f32,
+    /// Ferrochelatase capacity under the current lead.
+    pub(super) ferrochelatase_margin: f32,
+}
+
+impl MarrowStep {
+    /// Step `step` of a run with parameters `p`, at the plasma state `plasma`.
+    pub fn new(p: &MarrowParams, plasma: &PlasmaState, step: u64) -> Self {
+        let alad = 1.0 / (1.0 + plasma.lead_ug_dl / p.lead_alad_ic50_ug_dl);
+        let fech = 1.0 / (1.0 + plasma.lead_ug_dl / p.lead_ferrochelatase_ic50_ug_dl);
+        Self {
+            step,
+            p: *p,
+            uptake_per_receptor: p.uptake_per_receptor(plasma.tsat),
+            porphyrin_margin: (p.porphyrin_margin * alad) as f32,
+            ferrochelatase_margin: (p.ferrochelatase_margin * fech) as f32,
+        }
+    }
+
+    /// Run seed.
+    pub fn seed(&self) -> u64 {
+        self.p.seed
+    }
+
+    /// The run's constants.
+    pub fn params(&self) -> &MarrowParams {
+        &self.p
     }
 
     /// A reticulocyte's iron uptake and globin-pairing capacity per step, fg
     /// Fe: what circulating reticulocytes use to finish their hemoglobin.
     pub fn reticulocyte_capacity_fe_fg(&self) -> (f32, f32) {
-        let r = self.receptors_retic;
+        let r = self.p.receptors_retic;
         (
             r * self.uptake_per_receptor,
-            r * self.reference_per_receptor * self.alpha_margin.min(self.beta_margin),
+            r * self.p.reference_per_receptor * self.p.alpha_margin.min(self.p.beta_margin),
         )
     }
 
     /// A cycle length drawn for the cell `id` (lognormal around the mean).
     pub(super) fn cycle_length(&self, id: u64) -> f32 {
-        let z = rng::normal(self.seed, id, Purpose::CycleLength, 0);
-        let cv = self.cycle_cv;
-        (self.cycle_h * (cv * z - 0.5 * cv * cv).exp()) as f32
+        let z = rng::normal(self.p.seed, id, Purpose::CycleLength, 0);
+        let cv = self.p.cycle_cv;
+        (self.p.cycle_h * (cv * z - 0.5 * cv * cv).exp()) as f32
     }
 
     /// Transferrin receptors of a cell by stage and differentiation clock
@@ -152,17 +266,18 @@ impl MarrowStep {
     /// reticulocytes); maturing cells decline linearly to the reticulocyte level.
     #[inline]
     pub(super) fn receptors(&self, stage: u8, age_h: f32, phase_h: f32, phase_len_h: f32) -> f32 {
+        let p = &self.p;
         let program = |t: f32| {
-            self.receptors_early
-                + (self.receptors_peak - self.receptors_early) * min(t / self.receptor_ramp_h, 1.0)
+            p.receptors_early
+                + (p.receptors_peak - p.receptors_early) * min(t / p.receptor_ramp_h, 1.0)
         };
         match stage {
             0 => program(age_h),
             1 => {
                 let at_decision = program(age_h - phase_h);
-                at_decision + (self.receptors_retic - at_decision) * min(phase_h / phase_len_h, 1.0)
+                at_decision + (p.receptors_retic - at_decision) * min(phase_h / phase_len_h, 1.0)
             }
-            _ => self.receptors_retic,
+            _ => p.receptors_retic,
         }
     }
 }

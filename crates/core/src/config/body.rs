@@ -1,0 +1,297 @@
+//! The body's iron economy as users write it (`body: Some((...))`): starting
+//! stores, rate constants and regulator set points, with their range checks.
+
+use serde::{Deserialize, Serialize};
+
+use super::range::{check_all, Ends};
+use crate::error::Error;
+
+/// The body's starting state and rate constants (healthy adult man).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BodyConfig {
+    /// Storage iron at the start, mg. Default 800 (men 776 +/- 313, Cook 1986).
+    pub storage_fe_mg: f64,
+    /// Plasma volume, L. Default 2.9 (5 L blood at 43% hematocrit).
+    pub plasma_volume_l: f64,
+    /// Dietary iron, mg/day. Default 14 (10-15 eaten).
+    pub diet_fe_mg_per_day: f64,
+    /// Share of dietary iron the gut can take up at normal ferroportin.
+    /// Default 0.072: 1.0 mg/day at healthy hepcidin, balancing the basal
+    /// loss (1-2 mg/day absorbed); range [0, 1].
+    pub absorbable_fraction: f64,
+    /// Enterocyte function relative to normal (gastrectomy, celiac disease
+    /// lower it). Default 1; range [0, 2].
+    pub enterocyte_factor: f64,
+    /// Obligatory loss (skin, gut, urine), mg/day. Default 1.0 (MODEL.md).
+    pub basal_loss_mg_per_day: f64,
+    /// Chronic blood loss, mL of whole blood per day (hookworm, menorrhagia,
+    /// an occult bleed). Default 0; range [0, 1000].
+    pub bleeding_ml_per_day: f64,
+    /// Hours macrophages hold recycled iron before ferroportin exports it.
+    /// Default 12 (most erythrophagocytosed iron returns to plasma within
+    /// hours to a day).
+    pub macrophage_release_hours: f64,
+    /// Share of macrophage iron moved to ferritin stores per day. Default 0.1.
+    pub macrophage_to_store_per_day: f64,
+    /// Share of plasma iron hepatocytes take up per hour. Default 0.1: with
+    /// the matching release it sets, stores and plasma exchange about 6 mg
+    /// a day, so stores can cover several mg/day of loss (phlebotomy) before
+    /// saturation falls, and ferritin falls first in iron deficiency.
+    pub plasma_to_store_per_hour: f64,
+    /// Serum ferritin per mg of storage iron, ug/L per mg. Default 1/8
+    /// (1 ug/L for about 8 mg stored, Walters 1973).
+    pub ferritin_ug_l_per_mg: f64,
+    /// TIBC with replete stores, ug/dL. Default 300 (250-370).
+    pub tibc_replete_ug_dl: f64,
+    /// Extra TIBC when stores are empty, ug/dL. Default 150 (iron deficiency:
+    /// TIBC above 400).
+    pub tibc_empty_extra_ug_dl: f64,
+    /// Healthy hepcidin, nM. Default 7.8 (men, Galesloot 2011).
+    pub hepcidin_reference_nm: f64,
+    /// Hepcidin half-life, hours. Default 2 (assumption: renal clearance of a
+    /// 25-residue peptide; plasma levels follow IL-6 within hours).
+    pub hepcidin_half_life_hours: f64,
+    /// Hepcidin that halves ferroportin, nM. Default 2 (assumption, set so
+    /// ferroportin can open about 5-fold as hepcidin vanishes in iron
+    /// deficiency and close to a third at the 30+ nM of inflammation; then
+    /// stores defend transferrin saturation until they run low).
+    pub hepcidin_half_ferroportin_nm: f64,
+    /// Set points of the regulators: the hemoglobin at which EPO is at its
+    /// day-0 value, the saturation and the stores at which hepcidin is at its
+    /// reference. Default none: the body's own state at the start, so a run
+    /// starts at steady state. A config that starts in a disease state gives
+    /// the healthy values (14.3 g/dL, 0.30, 800 mg for a man) so the
+    /// regulators see the disease.
+    pub set_points: Option<SetPoints>,
+    /// Ferroportin activity of macrophages and stores relative to normal,
+    /// whatever hepcidin does (ferroportin disease, loss-of-function SLC40A1:
+    /// about 0.3-0.5). The gut is spared: enterocytes export 1-2 mg/day,
+    /// macrophages 20-25, so a trafficking defect limits macrophages first.
+    /// Default 1; range [0, 2].
+    pub ferroportin_factor: f64,
+    /// Hepcidin production relative to normal for the same signals
+    /// (iron-refractory iron deficiency, TMPRSS6 loss: inappropriately high).
+    /// Default 1; range [0, 100].
+    pub hepcidin_production_factor: f64,
+    /// How strongly low stores and saturation (and erythroferrone, which
+    /// acts on the same BMP-SMAD signal) lower hepcidin, in [0, 1].
+    /// Default 1. Iron-refractory iron deficiency (TMPRSS6 loss:
+    /// matriptase-2 no longer cleaves hemojuvelin) is about 0: hepcidin
+    /// stays up while iron runs short, and EPO barely lowers it (assumption,
+    /// as reported in Tmprss6-deficient mice).
+    pub hepcidin_iron_sensing: f64,
+    /// Rise of ln(EPO) per g/dL of hemoglobin below the set point. Default
+    /// 0.34 (EPO about 100 mU/mL at Hb 8).
+    pub epo_log_slope_per_g_dl: f64,
+    /// EPO half-life, hours. Default 7 (6-9).
+    pub epo_half_life_hours: f64,
+    /// Share of oral (ferrous) iron absorbed at normal ferroportin. Default
+    /// 0.04: with ferroportin fully open in iron deficiency (about 5-fold)
+    /// about 20% of a ferrous sulfate dose (10-20%); far less when hepcidin
+    /// is high.
+    pub oral_iron_absorbable_fraction: f64,
+    /// IL-6 giving half the maximal inflammatory effects, pg/mL. Default 10.
+    pub il6_half_effect_pg_ml: f64,
+    /// Maximal fold rise of hepcidin production with IL-6. Default 8 (IL-6
+    /// infusion raised hepcidin about 7.5-fold within hours, Nemeth 2004).
+    pub hepcidin_il6_max_fold: f64,
+    /// Maximal fold rise of ferritin as an acute-phase protein. Default 3.
+    pub ferritin_il6_max_fold: f64,
+    /// Maximal fall of transferrin (TIBC) in inflammation, fraction. Default
+    /// 0.4 (a negative acute-phase protein: TIBC 150-250 in chronic disease).
+    pub tibc_il6_max_drop: f64,
+    /// Maximal blunting of EPO by inflammation, fraction. Default 0.5
+    /// (EPO is inappropriately low for the anemia of chronic disease).
+    pub epo_il6_max_drop: f64,
+    /// Hepcidin suppression by erythroferrone per unit of EPO above its
+    /// starting level. Default 0.5 (erythroferrone from EPO-stimulated
+    /// erythroblasts suppresses hepcidin within a day, Kautz 2014).
+    pub erythroferrone_suppression: f64,
+}
+
+/// Healthy set points of the regulators.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetPoints {
+    /// Hemoglobin at which EPO is at its day-0 value, g/dL.
+    pub hb_g_dl: f64,
+    /// EPO at that hemoglobin, mU/mL.
+    pub epo_mu_ml: f64,
+    /// Transferrin saturation at which hepcidin is at its reference, fraction.
+    pub tsat: f64,
+    /// Replete storage iron (hepcidin at its reference; TIBC at its replete value), mg.
+    pub storage_fe_mg: f64,
+}
+
+impl Default for BodyConfig {
+    fn default() -> Self {
+        Self {
+            storage_fe_mg: 800.0,
+            plasma_volume_l: 2.9,
+            diet_fe_mg_per_day: 14.0,
+            absorbable_fraction: 0.072,
+            enterocyte_factor: 1.0,
+            basal_loss_mg_per_day: 1.0,
+            bleeding_ml_per_day: 0.0,
+            macrophage_release_hours: 12.0,
+            macrophage_to_store_per_day: 0.1,
+            plasma_to_store_per_hour: 0.1,
+            ferritin_ug_l_per_mg: 0.125,
+            tibc_replete_ug_dl: 300.0,
+            tibc_empty_extra_ug_dl: 150.0,
+            hepcidin_reference_nm: 7.8,
+            hepcidin_half_life_hours: 2.0,
+            hepcidin_half_ferroportin_nm: 2.0,
+            set_points: None,
+            ferroportin_factor: 1.0,
+            hepcidin_production_factor: 1.0,
+            hepcidin_iron_sensing: 1.0,
+            epo_log_slope_per_g_dl: 0.34,
+            epo_half_life_hours: 7.0,
+            oral_iron_absorbable_fraction: 0.04,
+            il6_half_effect_pg_ml: 10.0,
+            hepcidin_il6_max_fold: 8.0,
+            ferritin_il6_max_fold: 3.0,
+            tibc_il6_max_drop: 0.4,
+            epo_il6_max_drop: 0.5,
+            erythroferrone_suppression: 0.5,
+        }
+    }
+}
+
+impl BodyConfig {
+    /// Checks every value against its valid range.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        use Ends::{Closed, OpenLow};
+        if let Some(p) = &self.set_points {
+            check_all([
+                ("body.set_points.hb_g_dl", p.hb_g_dl, 1.0, 30.0, Closed),
+                ("body.set_points.epo_mu_ml", p.epo_mu_ml, 0.0, 1e4, OpenLow),
+                ("body.set_points.tsat", p.tsat, 0.0, 1.0, OpenLow),
+                (
+                    "body.set_points.storage_fe_mg",
+                    p.storage_fe_mg,
+                    0.0,
+                    1e5,
+                    OpenLow,
+                ),
+            ])?;
+        }
+        check_all([
+            ("body.storage_fe_mg", self.storage_fe_mg, 0.0, 1e5, Closed),
+            (
+                "body.plasma_volume_l",
+                self.plasma_volume_l,
+                0.1,
+                10.0,
+                OpenLow,
+            ),
+            (
+                "body.diet_fe_mg_per_day",
+                self.diet_fe_mg_per_day,
+                0.0,
+                1000.0,
+                Closed,
+            ),
+            (
+                "body.absorbable_fraction",
+                self.absorbable_fraction,
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "body.enterocyte_factor",
+                self.enterocyte_factor,
+                0.0,
+                2.0,
+                Closed,
+            ),
+            (
+                "body.basal_loss_mg_per_day",
+                self.basal_loss_mg_per_day,
+                0.0,
+                100.0,
+                Closed,
+            ),
+            (
+                "body.macrophage_release_hours",
+                self.macrophage_release_hours,
+                0.0,
+                1e4,
+                OpenLow,
+            ),
+            (
+                "body.macrophage_to_store_per_day",
+                self.macrophage_to_store_per_day,
+                0.0,
+                24.0,
+                Closed,
+            ),
+            (
+                "body.plasma_to_store_per_hour",
+                self.plasma_to_store_per_hour,
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "body.ferritin_ug_l_per_mg",
+                self.ferritin_ug_l_per_mg,
+                0.0,
+                100.0,
+                OpenLow,
+            ),
+            (
+                "body.tibc_replete_ug_dl",
+                self.tibc_replete_ug_dl,
+                0.0,
+                2000.0,
+                OpenLow,
+            ),
+            (
+                "body.tibc_empty_extra_ug_dl",
+                self.tibc_empty_extra_ug_dl,
+                0.0,
+                2000.0,
+                Closed,
+            ),
+            (
+                "body.hepcidin_reference_nm",
+                self.hepcidin_reference_nm,
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+            (
+                "body.hepcidin_half_life_hours",
+                self.hepcidin_half_life_hours,
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+            (
+                "body.hepcidin_half_ferroportin_nm",
+                self.hepcidin_half_ferroportin_nm,
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+            (
+                "body.epo_log_slope_per_g_dl",
+                self.epo_log_slope_per_g_dl,
+                0.0,
+                5.0,
+                Closed,
+            ),
+            (
+                "body.epo_half_life_hours",
+                self.epo_half_life_hours,
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+        ])
+    }
+}
