@@ -50,9 +50,6 @@ pub fn run(args: RunArgs) -> Result<()> {
     if let Some(days) = args.days {
         config.run.days = days;
     }
-    config
-        .validate()
-        .context("after applying the command-line overrides")?;
     let out = args
         .out
         .clone()
@@ -63,7 +60,9 @@ pub fn run(args: RunArgs) -> Result<()> {
     let started = Instant::now();
     let days = config.run.days;
     let (samples, histograms, agents, traced) = pool.install(|| -> Result<_> {
-        let mut sim = Simulation::new(config.clone())?;
+        // Validates the config (with the overrides) before any work.
+        let mut sim =
+            Simulation::new(config.clone()).context("after applying the command-line overrides")?;
         // Follow lineages entering near the end, to draw one (lineage.json).
         sim.watch_lineages((days - LINEAGE_DAYS_BEFORE_END).max(0.0), DEFAULT_COHORT);
         let bar = progress::bar("{elapsed_precise} [{bar:40}] {pos}/{len} hours, eta {eta}");

@@ -177,7 +177,6 @@ pub fn trace(
     if !full_scale {
         config.scale.cells_per_agent *= QUICK_SCALE;
     }
-    config.validate()?;
     let day = from_day.unwrap_or((config.run.days - DAYS_BEFORE_END).max(0.0));
     if !(day.is_finite() && day >= 0.0) {
         bail!("--day must be a day on or after the steady state (0 or more), not {day}");

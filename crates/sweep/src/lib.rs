@@ -161,13 +161,8 @@ pub fn execute(
         let started = Instant::now();
         let steps = configs[i].as_ref().map(steps_of).unwrap_or(0);
         let outcome = match &configs[i] {
-            Ok(c) => match c.validate() {
-                Ok(()) => simulate(c.clone(), progress, steps),
-                Err(e) => {
-                    progress.steps(steps);
-                    Outcome::Failed(e.to_string())
-                }
-            },
+            // Building the simulation validates the config: an invalid point fails there.
+            Ok(c) => simulate(c.clone(), progress, steps),
             Err(e) => Outcome::Failed(format!("{e:#}")),
         };
         write_run(sweep, out, run, configs[i].as_ref().ok(), &outcome)?;
@@ -198,6 +193,8 @@ fn simulate(config: Config, progress: &dyn Progress, steps: u64) -> Outcome {
     match result {
         Ok(Ok(samples)) if !samples.is_empty() => Outcome::Finished(samples),
         Ok(Ok(_)) => Outcome::Failed("the run produced no sample".into()),
+        // An invalid point says which field, value and range, as the config check does.
+        Ok(Err(erythro_runner::Error::Config(e))) => Outcome::Failed(e.to_string()),
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
         Err(panic) => Outcome::Failed(format!(
             "the run panicked: {}",
