@@ -76,25 +76,39 @@ function applyFrame(run, f) {
   dirty = true;
 }
 
-// A reply to a command carries the whole state: take it if it is newer.
-function takeState(run, state) {
-  if (state.seq <= run.state.seq && state.epoch === run.state.epoch) return;
-  run.state = state;
-  run.history = state.history;
-  run.lineage = state.lineage;
-  dirty = true;
-}
-
 function activeRuns() { return compare && runs.B ? [runs.A, runs.B] : [runs.A]; }
 function target() {
   const t = document.querySelector('input[name="target"]:checked').value;
   return compare && t === "B" && runs.B ? runs.B : runs.A;
 }
 
+// One run plays on the server. Two (compare mode) play in lockstep from
+// here: each tick steps both by a day and waits for both, so the curves
+// stay on the same days whichever run is slower to compute.
+let together = false;
+
 async function command(body) {
   try {
-    for (const run of activeRuns()) takeState(run, await api(`/api/sessions/${run.id}/command`, body));
+    if (compare && runs.B && body.action === "play") { playTogether(); return; }
+    if (body.action === "pause" || body.action === "reset") together = false;
+    for (const run of activeRuns()) await api(`/api/sessions/${run.id}/command`, body);
   } catch (e) { say(e.message); }
+}
+
+async function playTogether() {
+  if (together) return;
+  together = true;
+  dirty = true;
+  while (together && compare && runs.B) {
+    const started = performance.now();
+    try {
+      await Promise.all(activeRuns().map((r) => api(`/api/sessions/${r.id}/command`, { action: "step", days: 1 })));
+    } catch (e) { say(e.message); break; }
+    const wait = 1000 / Number($("speed").value) - (performance.now() - started);
+    if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+  }
+  together = false;
+  dirty = true;
 }
 
 // ---- controls -------------------------------------------------------------
@@ -116,8 +130,8 @@ function buildSliders() {
 async function sendControls(patch) {
   const run = target();
   try {
-    takeState(run, await api(`/api/sessions/${run.id}/controls`, patch));
-    say(run.state.message);
+    const reply = await api(`/api/sessions/${run.id}/controls`, patch);
+    say(reply.message);
   } catch (e) { say(e.message); dirty = true; }
 }
 
@@ -270,7 +284,9 @@ function drawTrees() {
 
 function drawStatus() {
   const rs = activeRuns();
-  $("status").textContent = rs.map((r) => `${r.key}: day ${r.state.day.toFixed(0)}, ${r.state.playing ? "playing" : "paused"} (seed ${r.state.seed})`).join("; ");
+  const playing = (r) => r.state.playing || together;
+  $("status").textContent = rs.map((r) => `${r.key}: day ${r.state.day.toFixed(0)}, ${playing(r) ? "playing" : "paused"} (seed ${r.state.seed})`).join("; ") +
+    (together ? " - in step, one day at a time" : "");
   const s = runs.A.state.scale;
   $("scale").textContent = `Teaching scale: 1/${meta.teaching_scale} of the configs' agent count ` +
     `(${s.marrow_agents.toLocaleString("en")} marrow agents, ${s.blood_agents.toLocaleString("en")} red-cell agents; ` +
@@ -323,7 +339,7 @@ async function main() {
     const preset = $(key === "A" ? "preset" : "preset-b").value;
     const seed = Number($(key === "A" ? "seed" : "seed-b").value);
     try {
-      if (runs[key]) takeState(runs[key], await api(`/api/sessions/${runs[key].id}/preset`, { preset, seed }));
+      if (runs[key]) await api(`/api/sessions/${runs[key].id}/preset`, { preset, seed });
       else await createRun(key, preset, seed);
       say("");
     } catch (e) { say(e.message); }
@@ -336,6 +352,9 @@ async function main() {
   $("compare").addEventListener("change", async () => {
     compare = $("compare").checked;
     $("compare-controls").hidden = !compare;
+    together = false;
+    // Both runs start paused, side by side.
+    await api(`/api/sessions/${runs.A.id}/command`, { action: "pause" }).catch(() => {});
     if (compare && !runs.B) await load("B");
     dirty = true;
   });

@@ -96,22 +96,43 @@ test("the classroom page plays the real model and shows no console error", { tim
     assert.equal(r.status, 400);
     assert.equal((await r.json()).error, "il6_pg_ml = 1000000 is out of range: expected [0, 200] pg/mL");
 
-    // Compare: a healthy woman (A) against the iron-deficient diet (B), same seed.
+    // Compare: a healthy woman (A) against the iron-deficient diet with
+    // 20 mL/day of blood loss (B), same seed, in step for 100 days.
     await page.selectOption("#preset", "healthy_woman");
     await page.waitForFunction(() => window.erythroTeach.runs.A.state.preset === "healthy_woman");
     await page.check("#compare");
     await page.waitForFunction(() => window.erythroTeach.runs.B && window.erythroTeach.runs.B.state.preset === "ida_diet");
     await page.waitForSelector("#monitors .tag.b");
+    await page.check('input[name="target"][value="B"]');
+    await setSlider(page, "bleeding_ml_per_day", 20);
+    await page.waitForFunction(() => window.erythroTeach.runs.B.state.controls.bleeding_ml_per_day === 20);
+    assert.equal(await page.evaluate(() => window.erythroTeach.runs.A.state.controls.bleeding_ml_per_day), 0, "the slider moved B only");
     await page.click("#play");
-    await waitDay(page, 40, "A");
-    await waitDay(page, 40, "B");
+    await waitDay(page, 100, "A");
+    await waitDay(page, 100, "B");
     await page.click("#pause");
-    await page.waitForSelector("#tree-b svg circle", { timeout: 120000 });
+    await page.waitForFunction(() => !/in step/.test(document.getElementById("status").textContent));
+    const days = await page.evaluate(() => ["A", "B"].map((k) => window.erythroTeach.runs[k].state.day));
+    assert.ok(Math.abs(days[0] - days[1]) <= 1, `the runs played in step: ${days}`);
+    await page.waitForFunction(() => window.erythroTeach.runs.B.lineage && window.erythroTeach.runs.B.lineage.entry_day >= 60, null, { timeout: 120000 });
+    await page.waitForSelector("#tree-b svg circle");
+    await page.waitForTimeout(300);
     await page.screenshot({ path: `${SHOTS}compare_healthy_vs_iron_deficient.png`, fullPage: true });
     await page.locator("#hist").screenshot({ path: `${SHOTS}compare_histogram.png` });
     await page.locator("#trees").screenshot({ path: `${SHOTS}compare_trees.png` });
-    const mcv = await page.evaluate(() => ["A", "B"].map((k) => window.erythroTeach.runs[k].state.monitors.find((m) => m.field === "mcv_fl").value));
-    assert.ok(mcv[0] > 80, `healthy MCV ${mcv[0]}`);
+    await page.locator("#monitors").screenshot({ path: `${SHOTS}compare_monitors.png` });
+    await page.locator("#timecourses").screenshot({ path: `${SHOTS}compare_timecourses.png` });
+    const [a, b] = await page.evaluate(() => ["A", "B"].map((k) => {
+      const r = window.erythroTeach.runs[k];
+      const mcv = r.state.monitors.find((m) => m.field === "mcv_fl");
+      const retics = r.lineage.cells.filter((c) => c.fate === "released");
+      const divisions = retics.reduce((s, c) => s + c.divisions, 0) / retics.length;
+      return { mcv: mcv.value, flag: mcv.flag, divisions };
+    }));
+    assert.ok(a.mcv > 80 && a.flag === "", `healthy MCV ${a.mcv}`);
+    assert.ok(b.mcv < a.mcv - 5, `iron-deficient MCV ${b.mcv} against ${a.mcv}`);
+    assert.ok(b.divisions > a.divisions + 0.5, `the iron-short lineage divides more: ${b.divisions} against ${a.divisions}`);
+    assert.match(await page.textContent("#tree-b"), /an extra division/);
 
     // The console check itself works: a deliberate error is seen.
     const seen = problems.length;

@@ -338,7 +338,7 @@ async fn stream(
 }
 
 /// Sends `command` to session `id` and waits for it to be done; answers
-/// the session's state after it.
+/// the session's state after it, without its time courses.
 async fn send(app: &AppState, id: u64, command: Command) -> Result<axum::Json<State>, ApiError> {
     let handle = app.get(id)?;
     let (reply, done) = oneshot::channel();
@@ -350,7 +350,14 @@ async fn send(app: &AppState, id: u64, command: Command) -> Result<axum::Json<St
         .send(Envelope { command, reply })
         .map_err(|_| gone())?;
     match tokio::time::timeout(COMMAND_TIMEOUT, done).await {
-        Ok(Ok(Ok(()))) => Ok(axum::Json(handle.snapshot())),
+        // The page draws from the frames; the reply says what happened
+        // without the time courses.
+        Ok(Ok(Ok(()))) => Ok(axum::Json(State {
+            full: false,
+            history: Vec::new(),
+            healthy_histogram: None,
+            ..handle.snapshot()
+        })),
         Ok(Ok(Err(message))) => Err(ApiError::bad(message)),
         Ok(Err(_)) => Err(gone()),
         Err(_) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the session is busy: try again")),
