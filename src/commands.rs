@@ -215,7 +215,10 @@ pub fn teach(args: TeachArgs) -> Result<()> {
         // Printed whole and flushed at once: scripts (the browser test) read it.
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
-        writeln!(out, "erythro teach: serving http://{addr}/ (Ctrl-C to stop)")?;
+        writeln!(
+            out,
+            "erythro teach: serving http://{addr}/ (Ctrl-C to stop)"
+        )?;
         out.flush()
     })?;
     Ok(())

@@ -95,4 +95,3 @@ fn invalid_live_events_are_refused_and_change_nothing() {
     let e = prescribed.set_events(live_events()).unwrap_err();
     assert!(e.to_string().contains("events"), "{e}");
 }
-

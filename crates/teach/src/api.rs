@@ -82,7 +82,9 @@ impl IntoResponse for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         Self::new(
-            r.status().min(StatusCode::UNPROCESSABLE_ENTITY).max(StatusCode::BAD_REQUEST),
+            r.status()
+                .min(StatusCode::UNPROCESSABLE_ENTITY)
+                .max(StatusCode::BAD_REQUEST),
             format!("bad request body: {}", r.body_text()),
         )
     }
@@ -165,7 +167,11 @@ impl AppState {
     }
 
     fn get(&self, id: u64) -> Result<Arc<Handle>, ApiError> {
-        let h = self.lock().get(&id).cloned().ok_or(ApiError::no_session(id))?;
+        let h = self
+            .lock()
+            .get(&id)
+            .cloned()
+            .ok_or(ApiError::no_session(id))?;
         h.touch();
         Ok(h)
     }
@@ -288,12 +294,11 @@ async fn create(
     let sender = frames.clone();
     let seed = body.seed.unwrap_or(1);
     // Building the steady state takes a while: off the runtime.
-    let state = tokio::task::spawn_blocking(move || {
-        session::start(id, preset, seed, healthy, sender, rx)
-    })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-    .map_err(ApiError::bad)?;
+    let state =
+        tokio::task::spawn_blocking(move || session::start(id, preset, seed, healthy, sender, rx))
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+            .map_err(ApiError::bad)?;
     let handle = Arc::new(Handle {
         commands: Mutex::new(tx),
         frames,
@@ -342,7 +347,12 @@ async fn stream(
 async fn send(app: &AppState, id: u64, command: Command) -> Result<axum::Json<State>, ApiError> {
     let handle = app.get(id)?;
     let (reply, done) = oneshot::channel();
-    let gone = || ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("session {id} has stopped: reload the page"));
+    let gone = || {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("session {id} has stopped: reload the page"),
+        )
+    };
     handle
         .commands
         .lock()
@@ -360,7 +370,10 @@ async fn send(app: &AppState, id: u64, command: Command) -> Result<axum::Json<St
         })),
         Ok(Ok(Err(message))) => Err(ApiError::bad(message)),
         Ok(Err(_)) => Err(gone()),
-        Err(_) => Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the session is busy: try again")),
+        Err(_) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the session is busy: try again",
+        )),
     }
 }
 
@@ -396,8 +409,10 @@ async fn command(
             Command::Step(days)
         }
         "speed" => {
-            let speed = body.speed.ok_or_else(|| ApiError::bad("action \"speed\" needs \"speed\" (simulated days per second)"))?;
-            if !(speed >= 0.1 && speed <= MAX_SPEED) {
+            let speed = body.speed.ok_or_else(|| {
+                ApiError::bad("action \"speed\" needs \"speed\" (simulated days per second)")
+            })?;
+            if !(0.1..=MAX_SPEED).contains(&speed) {
                 return Err(range("speed", speed, 0.1, MAX_SPEED));
             }
             Command::Speed(speed)

@@ -73,12 +73,52 @@ pub struct Limit {
 /// checks) narrowed to what a lesson needs; the globin floors keep the
 /// marrow producing (the config allows down to 0).
 pub const LIMITS: [Limit; 6] = [
-    limit("diet_fe_mg_per_day", "Dietary iron", "mg/day", 0.0, 40.0, 0.5, false),
-    limit("bleeding_ml_per_day", "Blood loss", "mL/day", 0.0, 100.0, 1.0, false),
-    limit("il6_pg_ml", "IL-6 (inflammation)", "pg/mL", 0.0, 200.0, 1.0, false),
+    limit(
+        "diet_fe_mg_per_day",
+        "Dietary iron",
+        "mg/day",
+        0.0,
+        40.0,
+        0.5,
+        false,
+    ),
+    limit(
+        "bleeding_ml_per_day",
+        "Blood loss",
+        "mL/day",
+        0.0,
+        100.0,
+        1.0,
+        false,
+    ),
+    limit(
+        "il6_pg_ml",
+        "IL-6 (inflammation)",
+        "pg/mL",
+        0.0,
+        200.0,
+        1.0,
+        false,
+    ),
     limit("lead_ug_dl", "Blood lead", "ug/dL", 0.0, 150.0, 1.0, false),
-    limit("beta_globin_pct", "Beta-globin output", "% of normal", 30.0, 100.0, 5.0, true),
-    limit("alpha_globin_pct", "Alpha-globin output", "% of normal", 30.0, 100.0, 5.0, true),
+    limit(
+        "beta_globin_pct",
+        "Beta-globin output",
+        "% of normal",
+        30.0,
+        100.0,
+        5.0,
+        true,
+    ),
+    limit(
+        "alpha_globin_pct",
+        "Alpha-globin output",
+        "% of normal",
+        30.0,
+        100.0,
+        5.0,
+        true,
+    ),
 ];
 
 #[allow(clippy::too_many_arguments)] // a table row: named columns read better than a struct literal per row
@@ -152,8 +192,11 @@ impl ControlsPatch {
 
     /// True when it changes a marrow parameter of `now` (a new steady state).
     pub fn restarts(&self, now: &Controls) -> bool {
-        self.beta_globin_pct.is_some_and(|v| v != now.beta_globin_pct)
-            || self.alpha_globin_pct.is_some_and(|v| v != now.alpha_globin_pct)
+        self.beta_globin_pct
+            .is_some_and(|v| v != now.beta_globin_pct)
+            || self
+                .alpha_globin_pct
+                .is_some_and(|v| v != now.alpha_globin_pct)
             || self.division_rule.is_some_and(|r| r != now.division_rule)
     }
 }
@@ -187,8 +230,10 @@ pub fn apply_live(events: &mut Vec<Event>, patch: &ControlsPatch, day: f64) {
             fe_mg_per_day: v,
         });
     }
+    // (the slider's new value, which events it replaces, how to make one)
+    type IsKind = fn(&Event) -> bool;
     type Make = fn((f64, f64, f64)) -> Event;
-    let windowed: [(Option<f64>, fn(&Event) -> bool, Make); 3] = [
+    let windowed: [(Option<f64>, IsKind, Make); 3] = [
         (
             patch.bleeding_ml_per_day,
             |e| matches!(e, Event::Bleeding { .. }),
@@ -224,9 +269,15 @@ pub fn apply_live(events: &mut Vec<Event>, patch: &ControlsPatch, day: f64) {
                 return true;
             }
             match e {
-                Event::Bleeding { from_day, to_day, .. }
-                | Event::Inflammation { from_day, to_day, .. }
-                | Event::Lead { from_day, to_day, .. } => {
+                Event::Bleeding {
+                    from_day, to_day, ..
+                }
+                | Event::Inflammation {
+                    from_day, to_day, ..
+                }
+                | Event::Lead {
+                    from_day, to_day, ..
+                } => {
                     *to_day = to_day.min(day);
                     *from_day < day
                 }

@@ -425,9 +425,8 @@ impl Runner {
     fn advance_day(&mut self) {
         if self.sim.day() >= MAX_DAYS {
             self.state.playing = false;
-            self.state.message = format!(
-                "The run has reached day {MAX_DAYS}: reset or load a preset to go on."
-            );
+            self.state.message =
+                format!("The run has reached day {MAX_DAYS}: reset or load a preset to go on.");
             return;
         }
         let started = Instant::now();
