@@ -200,3 +200,26 @@ pub fn plot_sweep(args: PlotSweepArgs) -> Result<()> {
     );
     Ok(())
 }
+
+/// `erythro teach`.
+#[derive(Args)]
+pub struct TeachArgs {
+    /// Port on 127.0.0.1 (default 0: a free port the system picks; the address is printed).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+}
+
+/// Serves the classroom page until the process is stopped (Ctrl-C).
+pub fn teach(args: TeachArgs) -> Result<()> {
+    erythro_teach::serve(args.port, |addr| {
+        // Printed whole and flushed at once: scripts (the browser test) read it.
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "erythro teach: serving http://{addr}/ (Ctrl-C to stop)"
+        )?;
+        out.flush()
+    })?;
+    Ok(())
+}

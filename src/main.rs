@@ -59,6 +59,8 @@ enum Command {
     Report(commands::ReportArgs),
     /// Plot every index of a sweep CSV against each swept parameter.
     PlotSweep(commands::PlotSweepArgs),
+    /// Serve the live classroom page on 127.0.0.1 (the real model, interactive).
+    Teach(commands::TeachArgs),
 }
 
 fn main() {
@@ -71,6 +73,7 @@ fn main() {
         Some(Command::Lineage(args)) => commands::lineage(args),
         Some(Command::Report(args)) => commands::report(args),
         Some(Command::PlotSweep(args)) => commands::plot_sweep(args),
+        Some(Command::Teach(args)) => commands::teach(args),
         None => run::run(run::RunArgs::default()),
     };
     let code = match result {

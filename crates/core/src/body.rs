@@ -250,6 +250,17 @@ impl Body {
         &self.p
     }
 
+    /// Takes the events of `params` from the step after `day` on, the pools
+    /// and regulators carrying on as they are: a schedule changed while the
+    /// run goes (an interactive front end moving a slider). `params` comes
+    /// from a validated run, so every event has passed its range check; only
+    /// the events are taken.
+    pub fn replace_events(&mut self, params: &BodyParams, day: f64) {
+        self.p.events = params.events.clone();
+        let df = self.p.day_fraction;
+        self.next = in_force(&self.p.events, day + df, df);
+    }
+
     /// Total iron in the pools the body keeps (not the marrow agents), mg.
     pub fn pools_fe_mg(&self) -> f64 {
         self.plasma_fe_mg + self.storage_fe_mg + self.macrophage_fe_mg + self.red_cell_fe_mg

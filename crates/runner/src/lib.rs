@@ -170,6 +170,25 @@ impl Simulation {
         self.watch.as_ref()
     }
 
+    /// Replaces the run's events (`events: [...]`) from the next step on,
+    /// the state carrying on as it is: what an interactive front end does
+    /// when a slider moves (diet, bleeding, inflammation, lead). The new
+    /// list is validated with the rest of the config, as at the start;
+    /// on an error nothing changes. Events already past have acted and
+    /// are not replayed, so the list may keep or drop them.
+    pub fn set_events(&mut self, events: Vec<erythro_core::events::Event>) -> Result<(), Error> {
+        let mut config = self.config.clone();
+        config.events = events;
+        let params = Params::try_from(&config)?;
+        let day = self.day();
+        if let (PlasmaSource::Body(body), Some(new)) = (&mut self.plasma, &params.body) {
+            body.replace_events(new, day);
+        }
+        self.params.body = params.body;
+        self.config.events = config.events;
+        Ok(())
+    }
+
     /// Advances one time step.
     pub fn step(&mut self) {
         let plasma = self.plasma.state();
