@@ -8,14 +8,21 @@
 //! - plasma (transferrin) <- gut absorption, macrophage and store release
 //!   (both through ferroportin); -> erythroid uptake, stores, basal loss;
 //! - macrophages <- senescent and shed red-cell iron, iron of cells dying in
-//!   the marrow and of extruded nuclei, intravenous iron; -> plasma, stores;
+//!   the marrow and of extruded nuclei, processed intravenous iron;
+//!   -> plasma, stores;
+//! - intravenous iron complex, held in macrophages until broken down;
 //! - stores (ferritin) <- plasma, macrophages; -> plasma;
 //! - red cells: a book of the hemoglobin iron of all circulating cells,
 //!   moved by exactly the flows the circulating agents report (the agents
 //!   are a sample; the book is the body's);
 //! - erythroblasts: the marrow agents' iron, which the agents keep.
+//!
+//! Plasma iron is bound to transferrin, so it can never exceed the binding
+//! capacity: ferroportin hands iron only to apo-transferrin (export slows
+//! as saturation rises), and iron beyond 95% of the capacity circulates as
+//! non-transferrin-bound iron that the liver clears into stores at once.
 
-use crate::config::ScaleConfig;
+use crate::config::{Reference, ScaleConfig};
 use crate::events::{in_force, Event, InForce};
 use crate::plasma::{Plasma, PlasmaState};
 use crate::schedule::Schedule;
@@ -23,7 +30,47 @@ use crate::sums::StepSums;
 use crate::units::{FE_FG_PER_PG_HB, MG_PER_FG};
 
 /// The body's serde config, defined with the other configs.
-pub use crate::config::{BodyConfig, SetPoints};
+pub use crate::config::BodyConfig;
+
+/// The population's healthy set points of the regulators: hemoglobin at
+/// which EPO sits at its normal level, and the saturation and stores at
+/// which hepcidin sits at its reference. They are the population's, by
+/// sex, never a patient's own (disease) state taken as normal.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SetPoints {
+    /// Hemoglobin at which EPO is at `epo_mu_ml`, g/dL.
+    pub hb_g_dl: f64,
+    /// Normal EPO, mU/mL.
+    pub epo_mu_ml: f64,
+    /// Transferrin saturation at which hepcidin is at its reference, fraction.
+    pub tsat: f64,
+    /// Storage iron at which hepcidin is at its reference, mg.
+    pub storage_fe_mg: f64,
+}
+
+impl SetPoints {
+    /// The set points of a population.
+    pub fn population(reference: Reference) -> Self {
+        // Hepcidin's reference is a replete man (TSAT 30%, stores 800 mg:
+        // men 776 +/- 313 mg, Cook 1986); women share it, and their lower
+        // hepcidin follows from their smaller stores and saturation. EPO is
+        // about 10 mU/mL (normal 4-26) at each sex's mean hemoglobin.
+        let hb_g_dl = match reference {
+            // The model's healthy man sits at 14.3 g/dL (men 13.5-17,
+            // Israel 2022): EPO set there keeps the run at its own steady
+            // state.
+            Reference::AdultMan => 14.3,
+            // Women: mean 12.9 g/dL (Israel 2022).
+            Reference::AdultWoman => 12.9,
+        };
+        Self {
+            hb_g_dl,
+            epo_mu_ml: 10.0,
+            tsat: 0.30,
+            storage_fe_mg: 800.0,
+        }
+    }
+}
 
 /// The body's constants for a whole run: a validated [`BodyConfig`], the
 /// scale, the time step, the events and the lead schedule, with every factor
@@ -40,6 +87,7 @@ pub struct BodyParams {
     day_fraction: f64,
     events: Vec<Event>,
     lead: Schedule,
+    set_points: SetPoints,
     storage_fe_mg: f64,
     plasma_volume_l: f64,
     diet_fe_mg_per_day: f64,
@@ -49,11 +97,12 @@ pub struct BodyParams {
     macrophage_release_hours: f64,
     plasma_to_store_per_hour: f64,
     ferritin_ug_l_per_mg: f64,
+    ferritin_floor_ug_l: f64,
     tibc_replete_ug_dl: f64,
     tibc_empty_extra_ug_dl: f64,
+    tibc_half_stores_mg: f64,
     hepcidin_reference_nm: f64,
     hepcidin_half_ferroportin_nm: f64,
-    set_points: Option<SetPoints>,
     ferroportin_factor: f64,
     hepcidin_production_factor: f64,
     hepcidin_iron_sensing: f64,
@@ -62,6 +111,7 @@ pub struct BodyParams {
     il6_half_effect_pg_ml: f64,
     tibc_il6_max_drop: f64,
     epo_il6_max_drop: f64,
+    store_release_half_mg: f64,
     /// Share of macrophage iron moved to stores in one step.
     macrophage_store_share: f64,
     /// Share of plasma iron hepatocytes take up in one step.
@@ -72,6 +122,17 @@ pub struct BodyParams {
     hepcidin_relax: f64,
     /// Share of the way EPO relaxes to its target in one step.
     epo_relax: f64,
+    /// Share of the way transferrin relaxes to its target in one step.
+    transferrin_relax: f64,
+    /// Share of the way the hepatic iron signal follows saturation in one step.
+    iron_signal_relax: f64,
+    /// Share of the way the acute-phase ferritin rise follows IL-6 in one
+    /// step (about a day: ferritin peaks 1-2 days after endotoxin).
+    acute_ferritin_relax: f64,
+    /// Share of an intravenous complex broken down in one step.
+    iv_processing_share: f64,
+    /// Share of the oral dose in the gut that passes the duodenum in one step.
+    oral_transit_share: f64,
     /// Hepcidin's rise per unit of inflammatory drive.
     hepcidin_il6_gain: f64,
     /// Ferritin's rise per unit of inflammatory drive.
@@ -82,17 +143,24 @@ pub struct BodyParams {
     ferroportin_at_reference: f64,
 }
 
+/// Plasma iron may fill transferrin to this share of its capacity; iron
+/// beyond it is non-transferrin-bound and cleared by the liver (serum iron
+/// never exceeds TIBC; saturations above 90% are seen only in overload).
+const MAX_TSAT: f64 = 0.95;
+
 impl BodyParams {
     /// The constants of a run from a checked `c` and the checked rest of the
     /// config.
     pub(crate) fn new(
         c: &BodyConfig,
         scale: &ScaleConfig,
+        reference: Reference,
         dt_hours: f64,
         events: &[Event],
         lead: &Schedule,
     ) -> Self {
         let day_fraction = dt_hours / 24.0;
+        let relax = |half_life_hours: f64| 1.0 - 0.5f64.powf(dt_hours / half_life_hours);
         Self {
             cells_per_marrow_agent: scale.cells_per_agent,
             cells_per_blood_agent: scale.cells_per_agent / scale.circulating_sample_fraction,
@@ -101,6 +169,7 @@ impl BodyParams {
             day_fraction,
             events: events.to_vec(),
             lead: lead.clone(),
+            set_points: SetPoints::population(reference),
             storage_fe_mg: c.storage_fe_mg,
             plasma_volume_l: c.plasma_volume_l,
             diet_fe_mg_per_day: c.diet_fe_mg_per_day,
@@ -110,11 +179,12 @@ impl BodyParams {
             macrophage_release_hours: c.macrophage_release_hours,
             plasma_to_store_per_hour: c.plasma_to_store_per_hour,
             ferritin_ug_l_per_mg: c.ferritin_ug_l_per_mg,
+            ferritin_floor_ug_l: c.ferritin_floor_ug_l,
             tibc_replete_ug_dl: c.tibc_replete_ug_dl,
             tibc_empty_extra_ug_dl: c.tibc_empty_extra_ug_dl,
+            tibc_half_stores_mg: c.tibc_half_stores_mg,
             hepcidin_reference_nm: c.hepcidin_reference_nm,
             hepcidin_half_ferroportin_nm: c.hepcidin_half_ferroportin_nm,
-            set_points: c.set_points.clone(),
             ferroportin_factor: c.ferroportin_factor,
             hepcidin_production_factor: c.hepcidin_production_factor,
             hepcidin_iron_sensing: c.hepcidin_iron_sensing,
@@ -123,11 +193,17 @@ impl BodyParams {
             il6_half_effect_pg_ml: c.il6_half_effect_pg_ml,
             tibc_il6_max_drop: c.tibc_il6_max_drop,
             epo_il6_max_drop: c.epo_il6_max_drop,
+            store_release_half_mg: c.store_release_half_mg,
             macrophage_store_share: (c.macrophage_to_store_per_day * day_fraction).min(1.0),
             plasma_store_share: (c.plasma_to_store_per_hour * dt_hours).min(1.0),
             basal_loss_mg: c.basal_loss_mg_per_day * day_fraction,
-            hepcidin_relax: 1.0 - 0.5f64.powf(dt_hours / c.hepcidin_half_life_hours),
-            epo_relax: 1.0 - 0.5f64.powf(dt_hours / c.epo_half_life_hours),
+            hepcidin_relax: relax(c.hepcidin_half_life_hours),
+            epo_relax: relax(c.epo_half_life_hours),
+            transferrin_relax: relax(c.transferrin_half_life_days * 24.0),
+            iron_signal_relax: relax(c.iron_signal_half_life_hours),
+            acute_ferritin_relax: relax(24.0),
+            iv_processing_share: relax(c.iv_iron_processing_hours),
+            oral_transit_share: relax(c.oral_dose_transit_hours),
             hepcidin_il6_gain: (c.hepcidin_il6_max_fold - 1.0).max(0.0),
             ferritin_il6_gain: (c.ferritin_il6_max_fold - 1.0).max(0.0),
             erythroferrone_gain: c.erythroferrone_suppression * c.hepcidin_iron_sensing,
@@ -145,6 +221,20 @@ impl BodyParams {
     pub fn events(&self) -> &[Event] {
         &self.events
     }
+
+    /// The population set points the regulators use.
+    pub fn set_points(&self) -> SetPoints {
+        self.set_points
+    }
+
+    /// The transferrin (TIBC, ug/dL) the liver makes at `storage_fe_mg` of
+    /// stores and inflammatory drive `inflammation`: it rises as stores
+    /// empty and falls as a negative acute-phase protein.
+    fn transferrin_target(&self, storage_fe_mg: f64, inflammation: f64) -> f64 {
+        let k = self.tibc_half_stores_mg;
+        (self.tibc_replete_ug_dl + self.tibc_empty_extra_ug_dl * k / (k + storage_fe_mg.max(0.0)))
+            * (1.0 - self.tibc_il6_max_drop * inflammation)
+    }
 }
 
 /// The body's pools (mg of iron) and regulators.
@@ -157,14 +247,30 @@ pub struct Body {
     pub storage_fe_mg: f64,
     /// Recycled iron in macrophages, mg.
     pub macrophage_fe_mg: f64,
+    /// Intravenous iron complex not yet broken down by macrophages, mg.
+    pub intravenous_fe_mg: f64,
     /// Hemoglobin iron of all circulating red cells, mg.
     pub red_cell_fe_mg: f64,
     /// Hepcidin, nM.
     pub hepcidin_nm: f64,
     /// EPO, mU/mL.
     pub epo_mu_ml: f64,
+    /// Transferrin as iron-binding capacity (TIBC), ug/dL.
+    pub transferrin_ug_dl: f64,
+    /// The hepatic iron signal (BMP6-SMAD): transferrin saturation seen
+    /// through its slower signalling, fraction.
+    pub iron_signal: f64,
+    /// Ferritin's acute-phase rise, as a fraction of its maximal rise.
+    pub acute_ferritin_rise: f64,
+    /// Oral iron swallowed and not yet past the duodenum, mg (not body iron).
+    pub gut_oral_fe_mg: f64,
     /// Iron absorbed since the start, mg.
     pub absorbed_mg: f64,
+    /// Iron absorbed in each of the last 24 hours of steps, mg (a ring,
+    /// sized once).
+    absorbed_ring: Vec<f64>,
+    /// Next slot of `absorbed_ring`.
+    ring_at: usize,
     /// Iron lost since the start, mg.
     pub lost_mg: f64,
     /// Iron given since the start (intravenous iron, transfusion), mg.
@@ -174,24 +280,18 @@ pub struct Body {
     /// The events in force in the coming step.
     next: InForce,
     lead_ug_dl: f64,
-    /// Saturation at the start: the hepcidin set point.
-    reference_tsat: f64,
-    /// Hemoglobin and EPO at the start: the EPO set point, so a run starts
-    /// at its own steady state.
-    reference_hb_g_dl: f64,
-    reference_epo_mu_ml: f64,
-    replete_storage_fe_mg: f64,
-    /// Share of stores released per hour at normal ferroportin, set so that
-    /// stores and plasma exchange in balance at the start (storage iron
-    /// turns over in years, so this is a small number derived, not guessed).
+    /// Share of stores released per hour at normal ferroportin at the set
+    /// point, set so that stores and plasma exchange in balance there
+    /// (storage iron turns over in years, so this is a small number
+    /// derived, not guessed).
     store_release_per_hour: f64,
 }
 
 impl Body {
     /// A body at the configured stores, with plasma at `tsat` of its binding
-    /// capacity, EPO at `epo_mu_ml` and hepcidin at its reference; `red_cell_fe_mg` is
-    /// the circulation's hemoglobin iron, `macrophage_fe_mg` the recycling
-    /// pool at steady state.
+    /// capacity, EPO at `epo_mu_ml` and hepcidin at its target;
+    /// `red_cell_fe_mg` is the circulation's hemoglobin iron,
+    /// `macrophage_fe_mg` the recycling pool at steady state.
     pub fn new(
         params: BodyParams,
         tsat: f64,
@@ -200,48 +300,38 @@ impl Body {
         macrophage_fe_mg: f64,
     ) -> Self {
         let day_fraction = params.day_fraction;
+        let transferrin = params.transferrin_target(params.storage_fe_mg, 0.0);
         let mut body = Self {
-            plasma_fe_mg: 0.0,
+            plasma_fe_mg: tsat * transferrin * params.plasma_volume_l * 1e-2,
             storage_fe_mg: params.storage_fe_mg,
             macrophage_fe_mg,
+            intravenous_fe_mg: 0.0,
             red_cell_fe_mg,
             hepcidin_nm: params.hepcidin_reference_nm,
             epo_mu_ml,
+            transferrin_ug_dl: transferrin,
+            iron_signal: tsat,
+            acute_ferritin_rise: 0.0,
+            gut_oral_fe_mg: 0.0,
             absorbed_mg: 0.0,
+            absorbed_ring: vec![0.0; (24.0 / params.dt_hours).round().max(1.0) as usize],
+            ring_at: 0,
             lost_mg: 0.0,
             given_mg: 0.0,
             il6_pg_ml: 0.0,
             next: in_force(&params.events, day_fraction, day_fraction),
             lead_ug_dl: params.lead.at_day(0.0),
-            reference_tsat: tsat.max(0.01),
-            reference_hb_g_dl: 0.0,
-            reference_epo_mu_ml: epo_mu_ml,
-            replete_storage_fe_mg: params.storage_fe_mg.max(1.0),
             store_release_per_hour: 0.0,
             p: params,
         };
-        body.reference_hb_g_dl = body.hb_g_dl();
-        if let Some(s) = &body.p.set_points {
-            body.reference_hb_g_dl = s.hb_g_dl;
-            body.reference_epo_mu_ml = s.epo_mu_ml;
-            body.reference_tsat = s.tsat;
-            body.replete_storage_fe_mg = s.storage_fe_mg;
-        }
-        body.plasma_fe_mg = tsat * body.tibc_ug_dl() * body.p.plasma_volume_l * 1e-2;
         body.hepcidin_nm = body.hepcidin_target();
-        // Stores and plasma exchange in balance at the healthy set point
-        // (the start itself when the body starts healthy).
+        // Stores and plasma exchange in balance at the population set point.
         let p = &body.p;
-        let (plasma_ref, stores_ref) = match &p.set_points {
-            Some(s) => (
-                s.tsat * p.tibc_replete_ug_dl * p.plasma_volume_l * 1e-2,
-                s.storage_fe_mg,
-            ),
-            None => (body.plasma_fe_mg, body.storage_fe_mg),
-        };
-        if stores_ref > 0.0 {
-            body.store_release_per_hour = p.plasma_to_store_per_hour * plasma_ref / stores_ref;
-        }
+        let s = p.set_points;
+        let plasma_ref =
+            s.tsat * p.transferrin_target(s.storage_fe_mg, 0.0) * p.plasma_volume_l * 1e-2;
+        let saturable = s.storage_fe_mg / (1.0 + s.storage_fe_mg / p.store_release_half_mg);
+        body.store_release_per_hour = p.plasma_to_store_per_hour * plasma_ref / saturable;
         body
     }
 
@@ -263,15 +353,26 @@ impl Body {
 
     /// Total iron in the pools the body keeps (not the marrow agents), mg.
     pub fn pools_fe_mg(&self) -> f64 {
-        self.plasma_fe_mg + self.storage_fe_mg + self.macrophage_fe_mg + self.red_cell_fe_mg
+        self.plasma_fe_mg
+            + self.storage_fe_mg
+            + self.macrophage_fe_mg
+            + self.intravenous_fe_mg
+            + self.red_cell_fe_mg
     }
 
-    /// Total iron-binding capacity, ug/dL: transferrin rises as stores empty.
+    /// Iron absorbed in the last 24 hours, mg.
+    pub fn absorbed_last_day_mg(&self) -> f64 {
+        self.absorbed_ring.iter().sum()
+    }
+
+    /// Total iron-binding capacity, ug/dL.
     pub fn tibc_ug_dl(&self) -> f64 {
-        let p = &self.p;
-        let emptiness = (1.0 - self.storage_fe_mg / self.replete_storage_fe_mg).clamp(0.0, 1.0);
-        (p.tibc_replete_ug_dl + p.tibc_empty_extra_ug_dl * emptiness)
-            * (1.0 - p.tibc_il6_max_drop * self.inflammation())
+        self.transferrin_ug_dl
+    }
+
+    /// Iron transferrin can bind, mg.
+    fn capacity_mg(&self) -> f64 {
+        self.transferrin_ug_dl * self.p.plasma_volume_l * 1e-2
     }
 
     /// Serum iron, ug/dL.
@@ -284,25 +385,28 @@ impl Body {
         (self.serum_iron_ug_dl() / self.tibc_ug_dl()).clamp(0.0, 1.0)
     }
 
-    /// Serum ferritin, ug/L: it reflects the iron in the ferritin of
-    /// hepatocytes and of macrophages.
+    /// Serum ferritin, ug/L: secreted by macrophages and hepatocytes in
+    /// proportion to their ferritin iron (not the unprocessed intravenous
+    /// complex), on a floor, and raised as an acute-phase protein.
     pub fn ferritin_ug_l(&self) -> f64 {
         let p = &self.p;
-        (self.storage_fe_mg + self.macrophage_fe_mg)
-            * p.ferritin_ug_l_per_mg
-            * (1.0 + p.ferritin_il6_gain * self.inflammation())
+        (p.ferritin_floor_ug_l
+            + (self.storage_fe_mg + self.macrophage_fe_mg) * p.ferritin_ug_l_per_mg)
+            * (1.0 + p.ferritin_il6_gain * self.acute_ferritin_rise)
     }
 
-    /// The hepcidin the liver is driven toward now: stores and saturation
-    /// (BMP6/HJV) against their set points, IL-6, and erythroferrone from
-    /// erythroblasts driven by EPO above its set point.
+    /// The hepcidin the liver is driven toward now: stores and the iron
+    /// signal of saturation (BMP6/HJV) against the population's set points,
+    /// IL-6, and erythroferrone from erythroblasts driven by EPO above its
+    /// normal level.
     pub fn hepcidin_target(&self) -> f64 {
         let p = &self.p;
-        let stores = (self.storage_fe_mg / self.replete_storage_fe_mg).max(0.0);
-        let erythroferrone = (self.epo_mu_ml / self.reference_epo_mu_ml - 1.0).max(0.0);
+        let s = p.set_points;
+        let stores = (self.storage_fe_mg / s.storage_fe_mg).max(0.0);
+        let erythroferrone = (self.epo_mu_ml / s.epo_mu_ml - 1.0).max(0.0);
         p.hepcidin_reference_nm
             * p.hepcidin_production_factor
-            * (stores.sqrt() * self.tsat() / self.reference_tsat).powf(p.hepcidin_iron_sensing)
+            * (stores.sqrt() * self.iron_signal / s.tsat).powf(p.hepcidin_iron_sensing)
             * (1.0 + p.hepcidin_il6_gain * self.inflammation())
             / (1.0 + p.erythroferrone_gain * erythroferrone)
     }
@@ -332,6 +436,13 @@ impl Body {
         let k = self.p.hepcidin_half_ferroportin_nm;
         self.p.ferroportin_at_reference / (1.0 + self.hepcidin_nm / k)
     }
+
+    /// Ferroportin loads only apo-transferrin: export relative to healthy
+    /// as saturation rises (1 at the set point, 0 at full saturation).
+    fn apotransferrin(&self) -> f64 {
+        let s = self.p.set_points.tsat;
+        ((1.0 - self.tsat()) / (1.0 - s)).max(0.0)
+    }
 }
 
 impl Plasma for Body {
@@ -342,6 +453,7 @@ impl Plasma for Body {
             lead_ug_dl: self.lead_ug_dl + self.next.lead_ug_dl,
             blood_loss_fraction: self.blood_loss_fraction(),
             transfusion_units: self.next.transfusion_units,
+            inflammation: self.inflammation(),
         }
     }
 
@@ -352,6 +464,7 @@ impl Plasma for Body {
         let marrow = self.p.cells_per_marrow_agent * MG_PER_FG;
         let blood = self.p.cells_per_blood_agent * MG_PER_FG;
         let fpn = self.ferroportin();
+        let apo = self.apotransferrin();
 
         // What the agents did (exact flows of their state).
         let erythroid_uptake = s.marrow_uptake_fe_fg * marrow + s.blood_uptake_fe_fg * blood;
@@ -368,44 +481,80 @@ impl Plasma for Body {
                 - (s.senescent_fe_fg + s.shed_fe_fg) * blood
                 - bled;
         self.plasma_fe_mg -= erythroid_uptake + bled_plasma;
-        self.macrophage_fe_mg += to_macrophages + now.intravenous_iron_mg;
+        self.macrophage_fe_mg += to_macrophages;
+        // Intravenous iron: the complex is taken up by macrophages and
+        // broken down over days into iron they can export.
+        self.intravenous_fe_mg += now.intravenous_iron_mg;
+        let processed = self.intravenous_fe_mg * self.p.iv_processing_share;
+        self.intravenous_fe_mg -= processed;
+        self.macrophage_fe_mg += processed;
 
-        // The body's own flows. The gut exports through ferroportin too.
+        // The body's own flows. The gut exports through ferroportin too;
+        // every export needs apo-transferrin.
         let p = &self.p;
         let diet = now.diet_fe_mg_per_day.unwrap_or(p.diet_fe_mg_per_day);
-        let absorbed = (diet * p.absorbable_fraction
-            + now.oral_iron_mg_per_day * p.oral_iron_absorbable_fraction)
-            * p.enterocyte_factor
-            * fpn
-            * day_fraction;
-        let cell_fpn = fpn * p.ferroportin_factor;
+        self.gut_oral_fe_mg += now.oral_iron_mg;
+        let passing = self.gut_oral_fe_mg * p.oral_transit_share;
+        self.gut_oral_fe_mg -= passing;
+        let gut_open = p.enterocyte_factor * fpn * apo;
+        let absorbed = (diet * p.absorbable_fraction * day_fraction
+            + passing * p.oral_iron_absorbable_fraction)
+            * gut_open;
+        let cell_fpn = fpn * p.ferroportin_factor * apo;
         let macrophage_out =
             self.macrophage_fe_mg * (cell_fpn * dt_hours / p.macrophage_release_hours).min(1.0);
         let macrophage_store = (self.macrophage_fe_mg - macrophage_out) * p.macrophage_store_share;
         let plasma_store = self.plasma_fe_mg.max(0.0) * p.plasma_store_share;
-        let store_out =
-            self.storage_fe_mg * (self.store_release_per_hour * cell_fpn * dt_hours).min(1.0);
-        let basal = p.basal_loss_mg.min(self.storage_fe_mg - store_out).max(0.0);
+        // Release from ferritin is saturable in the stores.
+        let releasable = self.storage_fe_mg / (1.0 + self.storage_fe_mg / p.store_release_half_mg);
+        let store_out = (releasable * self.store_release_per_hour * cell_fpn * dt_hours)
+            .min(self.storage_fe_mg);
         self.macrophage_fe_mg -= macrophage_out + macrophage_store;
         self.plasma_fe_mg += absorbed + macrophage_out + store_out - plasma_store;
-        self.storage_fe_mg += macrophage_store + plasma_store - store_out - basal;
+        self.storage_fe_mg += macrophage_store + plasma_store - store_out;
+        // The obligatory loss (shed cells of gut and skin) is paid from
+        // stores while they last, then from plasma.
+        let from_stores = p.basal_loss_mg.min(self.storage_fe_mg.max(0.0));
+        let from_plasma = (p.basal_loss_mg - from_stores).min(self.plasma_fe_mg.max(0.0));
+        self.storage_fe_mg -= from_stores;
+        self.plasma_fe_mg -= from_plasma;
+        // Iron beyond what transferrin can hold is cleared into the liver.
+        let ntbi = (self.plasma_fe_mg - MAX_TSAT * self.capacity_mg()).max(0.0);
+        self.plasma_fe_mg -= ntbi;
+        self.storage_fe_mg += ntbi;
         self.absorbed_mg += absorbed;
-        self.lost_mg += basal + bled + bled_plasma;
+        self.absorbed_ring[self.ring_at] = absorbed;
+        self.ring_at = (self.ring_at + 1) % self.absorbed_ring.len();
+        self.lost_mg += from_stores + from_plasma + bled + bled_plasma;
         self.given_mg += now.intravenous_iron_mg + transfused;
 
-        // Regulators. Hepcidin follows stores and saturation (BMP6/HJV) and
-        // IL-6, and erythroferrone from EPO-driven erythroblasts suppresses
-        // it; it relaxes first-order. EPO follows hemoglobin, blunted by
-        // inflammation.
+        // Regulators. Hepcidin follows stores and the iron signal (BMP6/HJV)
+        // and IL-6, and erythroferrone from EPO-driven erythroblasts
+        // suppresses it; it relaxes first-order. EPO follows hemoglobin,
+        // blunted by inflammation. Transferrin follows stores and
+        // inflammation with its plasma half-life; ferritin's acute-phase
+        // rise follows IL-6 over about a day.
         self.il6_pg_ml = now.il6_pg_ml;
         let inflamed = self.inflammation();
+        self.iron_signal += (self.tsat() - self.iron_signal) * self.p.iron_signal_relax;
+        self.acute_ferritin_rise +=
+            (inflamed - self.acute_ferritin_rise) * self.p.acute_ferritin_relax;
         let target_hepcidin = self.hepcidin_target();
         self.hepcidin_nm += (target_hepcidin - self.hepcidin_nm) * self.p.hepcidin_relax;
         let p = &self.p;
-        let target_epo = self.reference_epo_mu_ml
-            * (p.epo_log_slope_per_g_dl * (self.reference_hb_g_dl - self.hb_g_dl())).exp()
+        let target_transferrin = p.transferrin_target(self.storage_fe_mg, inflamed);
+        self.transferrin_ug_dl +=
+            (target_transferrin - self.transferrin_ug_dl) * p.transferrin_relax;
+        let s = p.set_points;
+        let target_epo = s.epo_mu_ml
+            * (p.epo_log_slope_per_g_dl * (s.hb_g_dl - self.hb_g_dl())).exp()
             * (1.0 - p.epo_il6_max_drop * inflamed);
         self.epo_mu_ml += (target_epo - self.epo_mu_ml) * p.epo_relax;
+        // Transferrin falling under its iron (inflammation) also releases
+        // non-transferrin-bound iron to the liver.
+        let ntbi = (self.plasma_fe_mg - MAX_TSAT * self.capacity_mg()).max(0.0);
+        self.plasma_fe_mg -= ntbi;
+        self.storage_fe_mg += ntbi;
 
         // The coming step.
         self.next = in_force(&p.events, day + day_fraction, day_fraction);

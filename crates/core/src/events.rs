@@ -19,13 +19,17 @@ pub struct InForce {
     pub il6_pg_ml: f64,
     /// Extra blood lead, ug/dL.
     pub lead_ug_dl: f64,
-    /// Oral iron, mg/day.
-    pub oral_iron_mg_per_day: f64,
+    /// Oral iron swallowed in this step (a morning dose), mg.
+    pub oral_iron_mg: f64,
     /// Intravenous iron given in this step, mg.
     pub intravenous_iron_mg: f64,
     /// Units transfused in this step.
     pub transfusion_units: f64,
 }
+
+/// Hour of the day oral doses are taken (a morning dose on an empty
+/// stomach, as in the absorption studies).
+const DOSE_HOUR: f64 = 8.0;
 
 /// Sums the events in force at `day`; one-off events count in the step
 /// `(day - dt_days, day]`.
@@ -62,7 +66,16 @@ pub fn in_force(events: &[Event], day: f64, dt_days: f64) -> InForce {
                 from_day,
                 to_day,
                 mg_per_day,
-            } if during(from_day, to_day) => f.oral_iron_mg_per_day += mg_per_day,
+                every_days,
+            } => {
+                // The dose of a dosing day is taken at 08:00 of that day.
+                let first = from_day.floor() + DOSE_HOUR / 24.0;
+                let k = ((day - first) / every_days).floor().max(0.0);
+                let dose_at = first + k * every_days;
+                if dose_at >= from_day && dose_at <= to_day && now(dose_at) {
+                    f.oral_iron_mg += mg_per_day;
+                }
+            }
             Event::IntravenousIron { day: at, mg } if now(at) => f.intravenous_iron_mg += mg,
             Event::Transfusion { day: at, units } if now(at) => f.transfusion_units += units,
             Event::Donation { day: at, ml } if now(at) => f.donated_ml += ml,

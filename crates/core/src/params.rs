@@ -52,10 +52,9 @@ impl TryFrom<&Config> for Params {
                 scale.circulating_sample_fraction,
             ),
             circulation: CirculationParams::new(&c.circulation, run.seed, dt, remodel_per_h),
-            body: c
-                .body
-                .as_ref()
-                .map(|b| BodyParams::new(b, scale, dt, &c.events, &c.plasma.lead_ug_dl)),
+            body: c.body.as_ref().map(|b| {
+                BodyParams::new(b, scale, run.reference, dt, &c.events, &c.plasma.lead_ug_dl)
+            }),
         })
     }
 }

@@ -25,6 +25,9 @@ pub struct PlasmaState {
     pub blood_loss_fraction: f64,
     /// Units of packed red cells transfused in this step.
     pub transfusion_units: f64,
+    /// Inflammatory drive in [0, 1) (IL-6 over IL-6 plus its half-effect
+    /// level): it suppresses erythropoiesis and shortens red-cell survival.
+    pub inflammation: f64,
 }
 
 /// A source of the plasma state: read before a step, advanced after it with
@@ -94,6 +97,7 @@ impl PrescribedPlasma {
             lead_ug_dl: c.lead_ug_dl.at_day(day),
             blood_loss_fraction: 0.0,
             transfusion_units: 0.0,
+            inflammation: 0.0,
         }
     }
 }

@@ -394,6 +394,7 @@ impl Simulation {
                 ferritin_ug_l: b.ferritin_ug_l(),
                 hepcidin_nm: b.hepcidin_nm,
                 storage_fe_mg: b.storage_fe_mg,
+                absorbed_fe_mg: b.absorbed_last_day_mg(),
                 body_fe_mg: self.body_iron_mg().unwrap_or_default(),
             }),
         }

@@ -42,28 +42,59 @@ pub struct BodyConfig {
     /// Serum ferritin per mg of storage iron, ug/L per mg. Default 1/8
     /// (1 ug/L for about 8 mg stored, Walters 1973).
     pub ferritin_ug_l_per_mg: f64,
-    /// TIBC with replete stores, ug/dL. Default 300 (250-370).
+    /// TIBC with full stores, ug/dL. Default 300 (healthy 250-370).
     pub tibc_replete_ug_dl: f64,
-    /// Extra TIBC when stores are empty, ug/dL. Default 150 (iron deficiency:
-    /// TIBC above 400).
+    /// Extra TIBC when stores are empty, ug/dL. Default 150 (iron deficiency
+    /// anemia: TIBC 433 +/- 98 ug/dL; hepatic transferrin synthesis rises as
+    /// liver iron falls).
     pub tibc_empty_extra_ug_dl: f64,
-    /// Healthy hepcidin, nM. Default 7.8 (men, Galesloot 2011).
+    /// Storage iron at which half the extra TIBC is made, mg. Default 100:
+    /// transferrin rises only once stores are nearly gone (TIBC is a late,
+    /// insensitive marker of depletion; healthy women with 300 mg have a
+    /// TIBC only slightly above men's).
+    pub tibc_half_stores_mg: f64,
+    /// Plasma half-life of transferrin, days. Default 8 (7-10 days):
+    /// TIBC follows stores and inflammation with this lag.
+    pub transferrin_half_life_days: f64,
+    /// Serum ferritin with no storage iron, ug/L. Default 3: ferritin is
+    /// secreted by macrophages and hepatocytes even when stores are empty;
+    /// iron deficiency cohorts bottom out at 2-5 ug/L (assays read down to
+    /// about 1).
+    pub ferritin_floor_ug_l: f64,
+    /// Half-life of the hepatic iron signal (BMP6-SMAD) that drives
+    /// hepcidin from transferrin saturation, hours. Default 18: after an
+    /// oral dose hepcidin peaks at 6-8 h and is still raised the next
+    /// morning, lowering that day's absorption (Moretti et al., Blood 2015).
+    pub iron_signal_half_life_hours: f64,
+    /// Storage iron at which release from stores is half its maximum, mg.
+    /// Default 800: mobilisation from ferritin is saturable, so an
+    /// overloaded liver does not flood the plasma (assumption).
+    pub store_release_half_mg: f64,
+    /// Hours for macrophages to break down an intravenous iron-carbohydrate
+    /// complex into exportable iron (half-life). Default 48: after
+    /// ferric carboxymaltose or iron sucrose the iron reaches the marrow
+    /// over days (Beshara et al., Br J Haematol 1999, PET with 52Fe).
+    pub iv_iron_processing_hours: f64,
+    /// Half-time of gastric emptying and duodenal passage of an oral iron
+    /// dose, hours. Default 2 (absorption peaks 2-4 h after a dose).
+    pub oral_dose_transit_hours: f64,
+    /// Hepcidin of a replete man (stores 800 mg, TSAT 30%), nM. Default
+    /// 4.5: the median of healthy men on the standardised Radboud
+    /// mass-spectrometry scale (Donker et al., Blood 2016; the older
+    /// Galesloot 2011 calibration reads 1.7-2 times higher). Women's lower
+    /// hepcidin (median 2.0 nM) is not set here: it follows from their
+    /// smaller stores and saturation.
     pub hepcidin_reference_nm: f64,
     /// Hepcidin half-life, hours. Default 2 (assumption: renal clearance of a
     /// 25-residue peptide; plasma levels follow IL-6 within hours).
     pub hepcidin_half_life_hours: f64,
-    /// Hepcidin that halves ferroportin, nM. Default 2 (assumption, set so
+    /// Hepcidin that halves ferroportin, nM. Default 1.15 (the earlier 2 nM
+    /// on the Galesloot scale, moved to the standardised one with the
+    /// reference: assumption, set so
     /// ferroportin can open about 5-fold as hepcidin vanishes in iron
     /// deficiency and close to a third at the 30+ nM of inflammation; then
     /// stores defend transferrin saturation until they run low).
     pub hepcidin_half_ferroportin_nm: f64,
-    /// Set points of the regulators: the hemoglobin at which EPO is at its
-    /// day-0 value, the saturation and the stores at which hepcidin is at its
-    /// reference. Default none: the body's own state at the start, so a run
-    /// starts at steady state. A config that starts in a disease state gives
-    /// the healthy values (14.3 g/dL, 0.30, 800 mg for a man) so the
-    /// regulators see the disease.
-    pub set_points: Option<SetPoints>,
     /// Ferroportin activity of macrophages and stores relative to normal,
     /// whatever hepcidin does (ferroportin disease, loss-of-function SLC40A1:
     /// about 0.3-0.5). The gut is spared: enterocytes export 1-2 mg/day,
@@ -81,8 +112,10 @@ pub struct BodyConfig {
     /// stays up while iron runs short, and EPO barely lowers it (assumption,
     /// as reported in Tmprss6-deficient mice).
     pub hepcidin_iron_sensing: f64,
-    /// Rise of ln(EPO) per g/dL of hemoglobin below the set point. Default
-    /// 0.34 (EPO about 100 mU/mL at Hb 8).
+    /// Rise of ln(EPO) per g/dL of hemoglobin below the sex's set point.
+    /// Default 0.44: EPO about 10 mU/mL at normal hemoglobin and 150-200 at
+    /// Hb 8 in uncomplicated anemia (the log-linear relation of Beguin et al.,
+    /// Blood 1993: ln(EPO) rises about 0.4-0.45 per g/dL).
     pub epo_log_slope_per_g_dl: f64,
     /// EPO half-life, hours. Default 7 (6-9).
     pub epo_half_life_hours: f64,
@@ -110,20 +143,6 @@ pub struct BodyConfig {
     pub erythroferrone_suppression: f64,
 }
 
-/// Healthy set points of the regulators.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SetPoints {
-    /// Hemoglobin at which EPO is at its day-0 value, g/dL.
-    pub hb_g_dl: f64,
-    /// EPO at that hemoglobin, mU/mL.
-    pub epo_mu_ml: f64,
-    /// Transferrin saturation at which hepcidin is at its reference, fraction.
-    pub tsat: f64,
-    /// Replete storage iron (hepcidin at its reference; TIBC at its replete value), mg.
-    pub storage_fe_mg: f64,
-}
-
 impl Default for BodyConfig {
     fn default() -> Self {
         Self {
@@ -140,14 +159,20 @@ impl Default for BodyConfig {
             ferritin_ug_l_per_mg: 0.125,
             tibc_replete_ug_dl: 300.0,
             tibc_empty_extra_ug_dl: 150.0,
-            hepcidin_reference_nm: 7.8,
+            tibc_half_stores_mg: 100.0,
+            transferrin_half_life_days: 8.0,
+            ferritin_floor_ug_l: 3.0,
+            iron_signal_half_life_hours: 18.0,
+            store_release_half_mg: 800.0,
+            iv_iron_processing_hours: 48.0,
+            oral_dose_transit_hours: 2.0,
+            hepcidin_reference_nm: 4.5,
             hepcidin_half_life_hours: 2.0,
-            hepcidin_half_ferroportin_nm: 2.0,
-            set_points: None,
+            hepcidin_half_ferroportin_nm: 1.15,
             ferroportin_factor: 1.0,
             hepcidin_production_factor: 1.0,
             hepcidin_iron_sensing: 1.0,
-            epo_log_slope_per_g_dl: 0.34,
+            epo_log_slope_per_g_dl: 0.44,
             epo_half_life_hours: 7.0,
             oral_iron_absorbable_fraction: 0.04,
             il6_half_effect_pg_ml: 10.0,
@@ -164,20 +189,57 @@ impl BodyConfig {
     /// Checks every value against its valid range.
     pub(crate) fn check(&self) -> Result<(), Error> {
         use Ends::{Closed, OpenLow};
-        if let Some(p) = &self.set_points {
-            check_all([
-                ("body.set_points.hb_g_dl", p.hb_g_dl, 1.0, 30.0, Closed),
-                ("body.set_points.epo_mu_ml", p.epo_mu_ml, 0.0, 1e4, OpenLow),
-                ("body.set_points.tsat", p.tsat, 0.0, 1.0, OpenLow),
-                (
-                    "body.set_points.storage_fe_mg",
-                    p.storage_fe_mg,
-                    0.0,
-                    1e5,
-                    OpenLow,
-                ),
-            ])?;
-        }
+        check_all([
+            (
+                "body.tibc_half_stores_mg",
+                self.tibc_half_stores_mg,
+                0.0,
+                1e5,
+                OpenLow,
+            ),
+            (
+                "body.transferrin_half_life_days",
+                self.transferrin_half_life_days,
+                0.0,
+                100.0,
+                OpenLow,
+            ),
+            (
+                "body.ferritin_floor_ug_l",
+                self.ferritin_floor_ug_l,
+                0.0,
+                100.0,
+                Closed,
+            ),
+            (
+                "body.iron_signal_half_life_hours",
+                self.iron_signal_half_life_hours,
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+            (
+                "body.store_release_half_mg",
+                self.store_release_half_mg,
+                0.0,
+                1e5,
+                OpenLow,
+            ),
+            (
+                "body.iv_iron_processing_hours",
+                self.iv_iron_processing_hours,
+                0.0,
+                1e4,
+                OpenLow,
+            ),
+            (
+                "body.oral_dose_transit_hours",
+                self.oral_dose_transit_hours,
+                0.0,
+                100.0,
+                OpenLow,
+            ),
+        ])?;
         check_all([
             ("body.storage_fe_mg", self.storage_fe_mg, 0.0, 1e5, Closed),
             (

@@ -46,14 +46,18 @@ pub enum Event {
         /// Blood lead, ug/dL, in [0, 500].
         ug_dl: f64,
     },
-    /// Oral iron between two days, mg of elemental iron per day.
+    /// Oral iron between two days: one morning dose (08:00) of elemental
+    /// iron on each dosing day.
     OralIron {
         /// First day.
         from_day: f64,
         /// Last day.
         to_day: f64,
-        /// mg/day, in [0, 1000].
+        /// mg per dose, in [0, 1000].
         mg_per_day: f64,
+        /// Days between doses: 1 daily (default), 2 alternate days.
+        #[serde(default = "every_day")]
+        every_days: f64,
     },
     /// Intravenous iron: one dose, taken up by macrophages.
     IntravenousIron {
@@ -76,6 +80,11 @@ pub enum Event {
         /// mL, in [0, 3000].
         ml: f64,
     },
+}
+
+/// Daily dosing, the default of [`Event::OralIron`].
+fn every_day() -> f64 {
+    1.0
 }
 
 impl Event {
@@ -125,9 +134,13 @@ impl Event {
                 from_day,
                 to_day,
                 mg_per_day,
+                every_days,
             } => {
                 window(from_day, to_day)?;
-                check_all([("events[].mg_per_day", mg_per_day, 0.0, 1000.0, Closed)])
+                check_all([
+                    ("events[].mg_per_day", mg_per_day, 0.0, 1000.0, Closed),
+                    ("events[].every_days", every_days, 1.0, 365.0, Closed),
+                ])
             }
             Event::IntravenousIron { day, mg } => check_all([
                 ("events[].day", day, 0.0, DAYS, Closed),

@@ -20,7 +20,7 @@ mod events;
 mod marrow;
 pub(crate) mod range;
 
-pub use body::{BodyConfig, SetPoints};
+pub use body::BodyConfig;
 pub use events::Event;
 pub use marrow::{DivisionRule, MarrowConfig};
 use range::{check_all, Ends};

@@ -413,6 +413,7 @@ mod tests {
             lead_ug_dl: 0.0,
             blood_loss_fraction: 0.0,
             transfusion_units: 0.0,
+            inflammation: 0.0,
         };
         let mut sums = StepSums::default();
         let p = MarrowParams::new(m, 1, 1.0, 1.0, 1.0);

@@ -311,6 +311,7 @@ mod tests {
             lead_ug_dl: 0.0,
             blood_loss_fraction: 0.0,
             transfusion_units: 0.0,
+            inflammation: 0.0,
         };
         MarrowStep::new(&MarrowParams::new(m, 1, 1.0, 0.99, 1.0), &plasma, 7)
     }
@@ -572,6 +573,7 @@ mod tests {
                 lead_ug_dl: 0.0,
                 blood_loss_fraction: 0.0,
                 transfusion_units: 0.0,
+                inflammation: 0.0,
             };
             let p = MarrowParams::new(&m, 1, 1.0, 0.99, sample_fraction);
             let ctx = MarrowStep::new(&p, &plasma, 7);

@@ -389,6 +389,7 @@ mod tests {
             lead_ug_dl: 0.0,
             blood_loss_fraction: 0.0,
             transfusion_units: 0.0,
+            inflammation: 0.0,
         }
     }
 

@@ -121,10 +121,15 @@ pub fn marks(config: &Config) -> Vec<Mark> {
                 from_day,
                 to_day,
                 mg_per_day,
+                every_days,
             } => (
                 from_day,
                 Some(to_day),
-                format!("oral iron {mg_per_day} mg/day"),
+                if every_days == 1.0 {
+                    format!("oral iron {mg_per_day} mg/day")
+                } else {
+                    format!("oral iron {mg_per_day} mg every {every_days} days")
+                },
             ),
             Event::IntravenousIron { day, mg } => (day, None, format!("IV iron {mg} mg")),
             Event::Transfusion { day, units } => (day, None, format!("transfusion, {units} units")),
