@@ -513,9 +513,13 @@ impl Plasma for Body {
         self.plasma_fe_mg += absorbed + macrophage_out + store_out - plasma_store;
         self.storage_fe_mg += macrophage_store + plasma_store - store_out;
         // The obligatory loss (shed cells of gut and skin) is paid from
-        // stores while they last, then from plasma.
-        let from_stores = p.basal_loss_mg.min(self.storage_fe_mg.max(0.0));
-        let from_plasma = (p.basal_loss_mg - from_stores).min(self.plasma_fe_mg.max(0.0));
+        // stores while they last, then from plasma. Shed cells carry the
+        // iron of their body: iron-deficient people lose about half the
+        // normal (0.5 against 0.9-1.0 mg/day, Green et al., Am J Med 1968).
+        let status = (self.tsat() / p.set_points.tsat).min(1.0);
+        let basal = p.basal_loss_mg * (0.5 + 0.5 * status);
+        let from_stores = basal.min(self.storage_fe_mg.max(0.0));
+        let from_plasma = (basal - from_stores).min(self.plasma_fe_mg.max(0.0));
         self.storage_fe_mg -= from_stores;
         self.plasma_fe_mg -= from_plasma;
         // Iron beyond what transferrin can hold is cleared into the liver.

@@ -7,6 +7,7 @@
 
 use crate::config::CirculationConfig;
 use crate::marrow::{MarrowStep, Released};
+use crate::plasma::PlasmaState;
 use crate::rng::{self, Purpose};
 use crate::sums::StepSums;
 use crate::units::FE_FG_PER_PG_HB;
@@ -104,6 +105,12 @@ pub struct CirculationParams {
     lifespan_weibull_shape: f64,
     /// Weibull scale that gives the configured mean lifespan, hours.
     weibull_scale_h: f64,
+    /// Faster wear per g/dL of inclusions.
+    inclusion_loss: f64,
+    /// Faster wear per ug/dL of lead.
+    lead_senescence: f64,
+    /// Faster wear at full inflammatory drive.
+    inflammation_senescence: f64,
 }
 
 impl CirculationParams {
@@ -126,6 +133,9 @@ impl CirculationParams {
             lifespan_weibull_shape: c.lifespan_weibull_shape,
             weibull_scale_h: c.lifespan_days * 24.0
                 / crate::special::gamma(1.0 + 1.0 / c.lifespan_weibull_shape),
+            inclusion_loss: c.inclusion_survival_loss_per_g_dl,
+            lead_senescence: c.lead_senescence_per_ug_dl,
+            inflammation_senescence: c.inflammation_senescence,
         }
     }
 
@@ -137,6 +147,18 @@ impl CirculationParams {
     /// Survival to `age_h` under the Weibull lifespan distribution.
     pub fn survival(&self, age_h: f64) -> f64 {
         (-(age_h / self.weibull_scale_h).powf(self.lifespan_weibull_shape)).exp()
+    }
+
+    /// How much faster than normal a cell carrying `inclusion_g_dl` of
+    /// unpaired globin wears out (1 for a normal cell).
+    pub fn inclusion_wear(&self, inclusion_g_dl: f32) -> f64 {
+        1.0 + self.inclusion_loss * inclusion_g_dl.max(0.0) as f64
+    }
+
+    /// The lifespan of a released cell `id` carrying `inclusion_g_dl`,
+    /// hours: its drawn lifespan shortened by its inclusions.
+    pub fn released_lifespan_h(&self, id: u64, inclusion_g_dl: f32) -> f32 {
+        (self.lifespan_h(id, 0.0) as f64 / self.inclusion_wear(inclusion_g_dl)) as f32
     }
 
     /// A lifespan drawn for cell `id`, conditional on having survived to
@@ -167,17 +189,29 @@ pub struct CirculationStep {
     retic_uptake_fe_fg: f32,
     /// Iron a reticulocyte's globin can pair per step, fg.
     retic_pairs_fe_fg: f32,
+    /// Hours of wear a mature cell accrues per step (faster under lead and
+    /// inflammation).
+    wear_h: f32,
 }
 
 impl CirculationStep {
     /// This step's constants: the reticulocyte's iron uptake and globin
     /// capacity come from the marrow's step (same receptors, same plasma),
     /// and each cell is lost with `blood_loss_fraction` per hour.
-    pub fn new(p: &CirculationParams, marrow: &MarrowStep, blood_loss_fraction: f64) -> Self {
+    pub fn new(p: &CirculationParams, marrow: &MarrowStep, plasma: &PlasmaState) -> Self {
         let (uptake, pairs) = marrow.reticulocyte_capacity_fe_fg();
+        // Lead (membrane damage, pyrimidine 5'-nucleotidase block) and
+        // inflammation (activated macrophages) shorten red-cell survival.
+        let wear = 1.0
+            + p.lead_senescence * plasma.lead_ug_dl
+            + p.inflammation_senescence * plasma.inflammation;
+        let blood_loss_fraction = plasma.blood_loss_fraction;
         Self {
             dt_h: p.dt_h,
-            retic_h: p.retic_h,
+            // Shift reticulocytes: what they lose in the marrow they spend
+            // in blood.
+            retic_h: p.retic_h + marrow.reticulocyte_shift_h(),
+            wear_h: (p.dt_hours * wear) as f32,
             remodel_per_step: p.remodel_per_step,
             volume_per_step: p.volume_per_step,
             hb_per_step: p.hb_per_step,
@@ -204,7 +238,14 @@ pub fn advance(cells: RedCellsMut<'_>, ctx: &CirculationStep, out: &mut Circulat
     let s = &mut out.sums;
     let retic_hb_pg = ctx.retic_uptake_fe_fg.min(ctx.retic_pairs_fe_fg) / FE_FG_PER_PG_HB as f32;
     for i in 0..volume_fl.len() {
-        let age = age_h[i] + ctx.dt_h;
+        // Age counts wear: reticulocytes age by the clock, mature cells
+        // faster under lead and inflammation.
+        let age = age_h[i]
+            + if age_h[i] < ctx.retic_h {
+                ctx.dt_h
+            } else {
+                ctx.wear_h
+            };
         age_h[i] = age;
         if ctx.bleed_probability > 0.0
             && rng::uniform(ctx.seed, (offset + i) as u64, Purpose::Bleeding, ctx.step)
@@ -325,7 +366,7 @@ impl RedCells {
             }
         }
         for r in released {
-            let life = p.lifespan_h(r.id, 0.0);
+            let life = p.released_lifespan_h(r.id, r.inclusion_g_dl);
             self.push(r.volume_fl, r.hb_pg, 0.0, life);
         }
     }

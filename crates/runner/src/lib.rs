@@ -255,7 +255,7 @@ impl Simulation {
     fn step_contexts(&self, plasma: &PlasmaState) -> (MarrowStep, CirculationStep) {
         let p = &self.params;
         let ctx = MarrowStep::new(&p.marrow, plasma, self.burn_in_steps + self.step);
-        let blood_ctx = CirculationStep::new(&p.circulation, &ctx, plasma.blood_loss_fraction);
+        let blood_ctx = CirculationStep::new(&p.circulation, &ctx, plasma);
         (ctx, blood_ctx)
     }
 

@@ -11,6 +11,7 @@ use erythro_core::body::{Body, BodyParams};
 use erythro_core::circulation::{self, CirculationStep};
 use erythro_core::marrow::{MarrowStep, Released};
 use erythro_core::plasma::Plasma;
+use erythro_core::plasma::PlasmaState;
 use erythro_core::sums::StepSums;
 
 use crate::Simulation;
@@ -57,26 +58,40 @@ pub(crate) fn build(sim: &mut Simulation) {
     // Only the reticulocyte's uptake and globin capacity at this plasma state
     // are read from the marrow's step.
     let ctx = MarrowStep::new(&p.marrow, &plasma, 0);
-    let blood_ctx = CirculationStep::new(&p.circulation, &ctx, 0.0);
-    let mut carry = 0.0;
+    let quiet = PlasmaState {
+        blood_loss_fraction: 0.0,
+        ..plasma
+    };
+    let blood_ctx = CirculationStep::new(&p.circulation, &ctx, &quiet);
+    // Each template stands for an equal share of the output and survives
+    // by its own wear (cells carrying inclusions die younger), so each has
+    // its own carry: the circulation holds every kind of cell in the
+    // proportion its survival keeps.
+    let share = released_per_step / templates.len() as f64;
+    let wear: Vec<f64> = templates
+        .iter()
+        .map(|t| p.circulation.inclusion_wear(t.inclusion_g_dl))
+        .collect();
+    let mut carry = vec![0.0; templates.len()];
     let mut made = 0u64;
     for j in 1u32.. {
         let age_h = j as f64 * dt;
-        let alive = p.circulation.survival(age_h);
-        if alive < 1e-9 {
+        // Wear is at least 1, so no template outlives a normal cell.
+        if p.circulation.survival(age_h) < 1e-9 {
             break;
         }
-        carry += released_per_step * alive;
-        let n = carry.floor();
-        carry -= n;
-        for _ in 0..n as u64 {
-            let t = templates[(made % templates.len() as u64) as usize];
-            // Ids from the top of the range never collide with lineage ids.
-            let id = u64::MAX - made;
-            made += 1;
-            let (volume, hb) = circulation::age_cell(t.volume_fl, t.hb_pg, j, &blood_ctx);
-            let life = p.circulation.lifespan_h(id, age_h);
-            sim.blood.push(volume, hb, age_h as f32, life);
+        for (k, t) in templates.iter().enumerate() {
+            carry[k] += share * p.circulation.survival(age_h * wear[k]);
+            let n = carry[k].floor();
+            carry[k] -= n;
+            for _ in 0..n as u64 {
+                // Ids from the top of the range never collide with lineage ids.
+                let id = u64::MAX - made;
+                made += 1;
+                let (volume, hb) = circulation::age_cell(t.volume_fl, t.hb_pg, j, &blood_ctx);
+                let life = p.circulation.lifespan_h(id, age_h * wear[k]) as f64 / wear[k];
+                sim.blood.push(volume, hb, age_h as f32, life as f32);
+            }
         }
     }
     sim.last = StepSums::default();

@@ -121,8 +121,10 @@ pub struct MarrowConfig {
     /// protoporphyrin is made for all the globin and what finds no iron
     /// shows as ZPP); range (0, 10].
     pub porphyrin_margin: f64,
-    /// Ferrochelatase capacity relative to healthy iron uptake. Default 1.5
-    /// (assumption); range (0, 10].
+    /// Ferrochelatase capacity relative to healthy iron uptake. Default 2.5
+    /// (assumption: the enzyme is in excess, so lead at 60 ug/dL still lets
+    /// heme synthesis run near normal while ZPP rises, the normocytic to
+    /// mildly microcytic anemia of lead poisoning); range (0, 10].
     pub ferrochelatase_margin: f64,
     /// Share of protoporphyrin without iron that takes zinc instead.
     /// Default 4e-4: with iron at half of need, ZPP reaches about 300
@@ -136,10 +138,17 @@ pub struct MarrowConfig {
     /// that the flux it carries falls only at far higher lead (assumption);
     /// range (0, 1000].
     pub lead_alad_ic50_ug_dl: f64,
-    /// Blood lead halving ferrochelatase activity, ug/dL. Default 40 (ZPP
-    /// rises from about 25-30 ug/dL and is several-fold normal at 60-80);
-    /// range (0, 1000].
+    /// Blood lead halving ferrochelatase activity, ug/dL. Default 60
+    /// (assumption: ferrochelatase activity in lead workers halves at
+    /// 50-70 ug/dL); range (0, 1000].
     pub lead_ferrochelatase_ic50_ug_dl: f64,
+    /// Blood lead doubling zinc's share of ferrochelatase insertions, ug/dL.
+    /// Default 12: lead impairs iron's delivery to ferrochelatase more than
+    /// zinc's, so ZPP per heme rises from about 25-30 ug/dL of lead and is
+    /// several-fold normal at 60-80, before heme synthesis falls much
+    /// (Lamola and Yamane, Science 1974; ZPP screening of lead workers);
+    /// range (0, 1000].
+    pub lead_zinc_ki_ug_dl: f64,
     /// Half-life of unpaired globin chains (proteolysis), hours. Default 3
     /// (assumption: excess alpha chains are cleared within hours); range (0, 1000].
     pub free_globin_half_life_hours: f64,
@@ -202,6 +211,46 @@ pub struct MarrowConfig {
     /// sideroblast, fg Fe. Default 20 (assumption: several times the iron of
     /// a healthy hour's uptake); range (0, 1e6].
     pub ring_sideroblast_iron_fg: f64,
+    /// Share of a cycling erythroblast's growth that follows its protein
+    /// (globin) synthesis. Default 0.75: globin is most of what an
+    /// erythroblast makes, so a cell short of globin (thalassemia trait) or
+    /// whose translation HRI throttles (iron deficiency) also grows less, and
+    /// size per division is not fixed; the rest (membrane, nucleus) grows
+    /// regardless (assumption); range [0, 1].
+    pub growth_hemoglobin_share: f64,
+    /// Spread of transferrin-receptor iron uptake between lineages
+    /// (coefficient of variation). Default 0.1: erythroblasts of one stage
+    /// differ in CD71 density (assumption, a modest spread). It matters only
+    /// when iron, not globin, limits synthesis: then lineages with fewer
+    /// receptors make smaller, paler cells and RDW widens, as in iron
+    /// deficiency (RDW rises before MCV falls), while thalassemia trait keeps
+    /// a narrower distribution; range [0, 0.5].
+    pub lineage_receptor_cv: f64,
+    /// Toxicity of unpaired beta chains relative to unpaired alpha chains.
+    /// Default 0.1: excess beta chains (alpha-thalassemia) form soluble
+    /// beta-4 tetramers (HbH) that precipitate only slowly, whereas free
+    /// alpha chains (beta-thalassemia) precipitate at once and kill
+    /// erythroblasts (Rund and Rachmilewitz, NEJM 2005); range [0, 1].
+    pub beta_excess_relative_toxicity: f64,
+    /// Fall of proerythroblast entry at full inflammatory drive, fraction.
+    /// Default 0.4: IL-6, TNF and interferon-gamma suppress CFU-E expansion
+    /// (Means and Krantz, Blood 1992), part of the anemia of chronic disease
+    /// beside trapped iron; range [0, 1].
+    pub inflammation_entry_suppression: f64,
+    /// How far ALA synthase feedback defends heme synthesis under lead's ALAD
+    /// block, in [0, 1]. Default 0.5: ALA accumulates (urinary ALA rises in
+    /// lead poisoning) and drives the inhibited enzyme, so the porphyrin
+    /// flux falls only as the square root of ALAD activity (assumption);
+    /// range [0, 1].
+    pub alas_feedback: f64,
+    /// Hours by which reticulocytes leave the marrow early at high EPO
+    /// (shift reticulocytes), at most. Default 24: at a hematocrit of 25-30%
+    /// reticulocytes spend about 2 days in blood instead of 1 (Hillman and
+    /// Finch 1969), the time they lose in the marrow; range [0, 1000].
+    pub reticulocyte_shift_max_hours: f64,
+    /// EPO above normal giving half the maximal shift, mU/mL. Default 40
+    /// (the shift is marked in anemia with EPO near 50-100); range (0, 1e5].
+    pub reticulocyte_shift_epo_half_mu_ml: f64,
 }
 
 impl Default for MarrowConfig {
@@ -234,11 +283,12 @@ impl Default for MarrowConfig {
             beta_globin_factor: 1.0,
             hri_enabled: true,
             porphyrin_margin: 1.3,
-            ferrochelatase_margin: 1.5,
+            ferrochelatase_margin: 2.5,
             zinc_insertion_fraction: 4e-4,
             baseline_zpp_umol_per_mol: 30.0,
             lead_alad_ic50_ug_dl: 150.0,
-            lead_ferrochelatase_ic50_ug_dl: 40.0,
+            lead_ferrochelatase_ic50_ug_dl: 60.0,
+            lead_zinc_ki_ug_dl: 12.0,
             free_globin_half_life_hours: 3.0,
             apoglobin_half_life_hours: 48.0,
             apoglobin_relative_toxicity: 0.05,
@@ -252,6 +302,13 @@ impl Default for MarrowConfig {
             progenitor_hill: 2.0,
             progenitor_iron_memory_hours: 168.0,
             ring_sideroblast_iron_fg: 20.0,
+            growth_hemoglobin_share: 0.75,
+            lineage_receptor_cv: 0.1,
+            beta_excess_relative_toxicity: 0.1,
+            inflammation_entry_suppression: 0.4,
+            alas_feedback: 0.5,
+            reticulocyte_shift_max_hours: 24.0,
+            reticulocyte_shift_epo_half_mu_ml: 40.0,
         }
     }
 }
@@ -261,6 +318,58 @@ impl MarrowConfig {
     pub(crate) fn check(&self) -> Result<(), Error> {
         use Ends::{Closed, OpenHigh, OpenLow};
         let m = self;
+        check_all([
+            (
+                "marrow.growth_hemoglobin_share",
+                m.growth_hemoglobin_share,
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "marrow.beta_excess_relative_toxicity",
+                m.beta_excess_relative_toxicity,
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "marrow.inflammation_entry_suppression",
+                m.inflammation_entry_suppression,
+                0.0,
+                1.0,
+                Closed,
+            ),
+            ("marrow.alas_feedback", m.alas_feedback, 0.0, 1.0, Closed),
+            (
+                "marrow.lineage_receptor_cv",
+                m.lineage_receptor_cv,
+                0.0,
+                0.5,
+                Closed,
+            ),
+            (
+                "marrow.lead_zinc_ki_ug_dl",
+                m.lead_zinc_ki_ug_dl,
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+            (
+                "marrow.reticulocyte_shift_max_hours",
+                m.reticulocyte_shift_max_hours,
+                0.0,
+                1000.0,
+                Closed,
+            ),
+            (
+                "marrow.reticulocyte_shift_epo_half_mu_ml",
+                m.reticulocyte_shift_epo_half_mu_ml,
+                0.0,
+                1e5,
+                OpenLow,
+            ),
+        ])?;
         check_all([
             (
                 "marrow.critical_hb_g_dl",

@@ -168,6 +168,21 @@ pub struct CirculationConfig {
     /// Weibull shape of the lifespan distribution. Default 10 (coefficient of
     /// variation about 12%, a senescence-dominated survival curve); range [1, 100].
     pub lifespan_weibull_shape: f64,
+    /// Shortening of a cell's life per g/dL of unpaired globin it carries
+    /// from the marrow (precipitated chains, Heinz bodies and HbH
+    /// inclusions: the spleen removes such cells early). Default 2: a
+    /// lifespan of 1/(1 + 2 c) at c g/dL (assumption; thalassemia trait red
+    /// cells survive mildly shortened); range [0, 1000].
+    pub inclusion_survival_loss_per_g_dl: f64,
+    /// Faster senescence per ug/dL of blood lead. Default 0.004: at 60 ug/dL
+    /// cells wear out about 25% faster (lead inhibits pyrimidine
+    /// 5'-nucleotidase and damages the membrane; survival shortened in lead
+    /// poisoning, Leikin and Eng, 1963); range [0, 1].
+    pub lead_senescence_per_ug_dl: f64,
+    /// Faster senescence at full inflammatory drive, fraction. Default 0.6:
+    /// red-cell survival falls to about 80 days in chronic inflammation
+    /// (Cartwright 1966; macrophage activation); range [0, 10].
+    pub inflammation_senescence: f64,
 }
 
 impl Default for CirculationConfig {
@@ -179,6 +194,9 @@ impl Default for CirculationConfig {
             mature_hb_loss: 0.20,
             lifespan_days: 117.0,
             lifespan_weibull_shape: 10.0,
+            inclusion_survival_loss_per_g_dl: 2.0,
+            lead_senescence_per_ug_dl: 0.004,
+            inflammation_senescence: 0.6,
         }
     }
 }
@@ -203,6 +221,27 @@ impl Config {
                 Closed,
             ),
             ("run.burn_in_days", r.burn_in_days, 1.0, 365.0, Closed),
+            (
+                "circulation.inclusion_survival_loss_per_g_dl",
+                c.inclusion_survival_loss_per_g_dl,
+                0.0,
+                1000.0,
+                Closed,
+            ),
+            (
+                "circulation.lead_senescence_per_ug_dl",
+                c.lead_senescence_per_ug_dl,
+                0.0,
+                1.0,
+                Closed,
+            ),
+            (
+                "circulation.inflammation_senescence",
+                c.inflammation_senescence,
+                0.0,
+                10.0,
+                Closed,
+            ),
             (
                 "scale.cells_per_agent",
                 s.cells_per_agent,

@@ -152,6 +152,8 @@ pub struct Released {
     pub hb_pg: f32,
     /// Identity (keys its lifespan draw).
     pub id: u64,
+    /// Unpaired (precipitating) globin it carries, g/dL: shortens its life.
+    pub inclusion_g_dl: f32,
 }
 
 /// What one chunk produced in a step, reused from step to step.
@@ -235,7 +237,9 @@ impl Marrow {
         self.progenitor_tsat = Some(seen);
         let t = (seen / m.tsat_half_progenitor).powf(m.progenitor_hill);
         let iron = t / (1.0 + t);
-        let per_step = m.entry_max_per_h * epo * iron * m.dt_h as f64 / cells_per_agent;
+        // Inflammatory cytokines suppress CFU-E expansion.
+        let inflamed = 1.0 - m.inflammation_entry_suppression * plasma.inflammation;
+        let per_step = m.entry_max_per_h * epo * iron * inflamed * m.dt_h as f64 / cells_per_agent;
         self.entry_carry += per_step;
         let n = self.entry_carry.floor();
         self.entry_carry -= n;

@@ -95,7 +95,7 @@ pub(super) fn step_cell(
     // Capacities this step, in fg of iron (hemoglobin capacities as the iron
     // they would hold), all scaled by the receptor program.
     let reference = receptors * ctx.p.reference_per_receptor;
-    let receptor_uptake = receptors * ctx.uptake_per_receptor;
+    let receptor_uptake = receptors * ctx.uptake_per_receptor * ctx.lineage_receptor_factor(c.id);
     let alpha = reference * ctx.p.alpha_margin;
     let beta = reference * ctx.p.beta_margin;
     let pairs = min(alpha, beta);
@@ -120,16 +120,19 @@ pub(super) fn step_cell(
     };
     let hb_fe = min(min(alpha_made, beta_made), heme_supply);
     let unpaired_fe = if ctx.p.hri_enabled {
-        // Excess alpha precipitates (beta-thalassemia); excess beta forms
-        // soluble tetramers and is degraded, so only alpha counts.
-        max(alpha_made - beta_made, 0.0) * 0.5
+        // Excess alpha precipitates at once (beta-thalassemia); excess beta
+        // forms beta-4 tetramers (HbH) that precipitate far less, so it
+        // counts at its relative toxicity (alpha-thalassemia).
+        (max(alpha_made - beta_made, 0.0)
+            + ctx.p.beta_excess_toxicity * max(beta_made - alpha_made, 0.0))
+            * 0.5
     } else {
         (alpha_made + beta_made) * 0.5 - hb_fe
     };
     // Ferrochelatase puts a little zinc into protoporphyrin always, and much
     // more into the protoporphyrin made for globin that found no iron.
     let unchelated = max(min(porphyrin, pairs) - hb_fe, 0.0);
-    let zpp = unchelated * ctx.p.zinc_fraction + hb_fe * ctx.p.baseline_zpp;
+    let zpp = unchelated * ctx.p.zinc_fraction + hb_fe * ctx.baseline_zpp;
 
     let (hb_before, mito_before) = (c.hb_pg, c.mito_fe_fg);
     c.hb_pg += hb_fe / FE_FG_PER_PG_HB as f32;
@@ -175,11 +178,23 @@ pub(super) fn step_cell(
 
     match c.stage {
         0 => {
-            // powf(x, 1) == x exactly: skip the call on the common path.
-            c.volume_fl *= if pace == 1.0 {
+            // Growth follows protein synthesis: the globin chains translated
+            // this step against a healthy cell's full translation, for the
+            // share of growth that is globin.
+            let made = if reference > 0.0 {
+                min(
+                    (alpha_made + beta_made) * 0.5 / (reference * ctx.p.globin_margin),
+                    1.0,
+                )
+            } else {
+                1.0
+            };
+            let g = ctx.p.growth_hemoglobin_share;
+            let rate = pace * (1.0 - g + g * made);
+            c.volume_fl *= if rate == 1.0 {
                 ctx.p.growth_per_step
             } else {
-                ctx.p.growth_per_step.powf(pace)
+                (ctx.p.ln_growth_per_step * rate).exp()
             };
             if c.phase_h >= c.phase_len_h {
                 return decide(c, ctx, s);
@@ -194,7 +209,7 @@ pub(super) fn step_cell(
                 c.mito_fe_fg = 0.0;
                 c.stage = Stage::Reticulocyte as u8;
                 c.phase_h = 0.0;
-                c.phase_len_h = ctx.p.marrow_retic_h;
+                c.phase_len_h = ctx.marrow_retic_h();
             }
         }
         _ => {
@@ -291,6 +306,7 @@ fn release(c: &Erythroblast, ctx: &MarrowStep, s: &mut StepSums, released: &mut 
             volume_fl: c.volume_fl,
             hb_pg: c.hb_pg,
             id: c.id,
+            inclusion_g_dl: c.free_globin_pg / c.volume_fl * 100.0,
         });
     }
 }

@@ -92,7 +92,24 @@ pub struct MarrowParams {
     pub(crate) proerythroblast_volume_fl: f64,
     pub(crate) proerythroblast_volume_cv: f64,
     pub(crate) ring_sideroblast_iron_fg: f32,
+    /// ln of `growth_per_step`.
+    pub(crate) ln_growth_per_step: f32,
+    pub(crate) growth_hemoglobin_share: f32,
+    /// Globin translation of a healthy cell relative to its reference iron.
+    pub(crate) globin_margin: f32,
+    pub(crate) beta_excess_toxicity: f32,
+    pub(crate) inflammation_entry_suppression: f64,
+    pub(crate) alas_feedback: f64,
+    /// Half-width of the uniform lineage receptor factor (cv * sqrt 3).
+    pub(crate) lineage_receptor_spread: f32,
+    pub(crate) lead_zinc_ki: f64,
+    pub(crate) retic_shift_max_h: f64,
+    pub(crate) retic_shift_epo_half: f64,
 }
+
+/// EPO of a healthy adult, mU/mL (normal 4-26): the level above which the
+/// marrow releases reticulocytes early.
+pub const NORMAL_EPO_MU_ML: f64 = 10.0;
 
 impl MarrowParams {
     /// The constants of a run from a checked `m`: `seed` keys every stream,
@@ -174,6 +191,18 @@ impl MarrowParams {
             proerythroblast_volume_fl: m.proerythroblast_volume_fl,
             proerythroblast_volume_cv: m.proerythroblast_volume_cv,
             ring_sideroblast_iron_fg: m.ring_sideroblast_iron_fg as f32,
+            ln_growth_per_step: (m.growth_per_cycle.ln() * dt_h / m.cycle_hours) as f32,
+            growth_hemoglobin_share: m.growth_hemoglobin_share as f32,
+            globin_margin: m.globin_margin as f32,
+            beta_excess_toxicity: m.beta_excess_relative_toxicity as f32,
+            inflammation_entry_suppression: m.inflammation_entry_suppression,
+            alas_feedback: m.alas_feedback,
+            lineage_receptor_spread: (m.lineage_receptor_cv * 3f64.sqrt()) as f32,
+            lead_zinc_ki: m.lead_zinc_ki_ug_dl,
+            retic_shift_max_h: m
+                .reticulocyte_shift_max_hours
+                .min(m.marrow_reticulocyte_hours),
+            retic_shift_epo_half: m.reticulocyte_shift_epo_half_mu_ml,
         };
         Self {
             reference_per_receptor: params.uptake_per_receptor(REFERENCE_TSAT),
@@ -218,6 +247,10 @@ pub struct MarrowStep {
     pub(super) porphyrin_margin: f32,
     /// Ferrochelatase capacity under the current lead.
     pub(super) ferrochelatase_margin: f32,
+    /// Hours reticulocytes leave the marrow early at the current EPO.
+    pub(super) retic_shift_h: f32,
+    /// ZPP made alongside each heme under the current lead.
+    pub(super) baseline_zpp: f32,
 }
 
 impl MarrowStep {
@@ -225,18 +258,37 @@ impl MarrowStep {
     pub fn new(p: &MarrowParams, plasma: &PlasmaState, step: u64) -> Self {
         let alad = 1.0 / (1.0 + plasma.lead_ug_dl / p.lead_alad_ic50_ug_dl);
         let fech = 1.0 / (1.0 + plasma.lead_ug_dl / p.lead_ferrochelatase_ic50_ug_dl);
+        // ALA piles up behind the blocked ALAD and drives it harder: the
+        // porphyrin flux keeps alad^(1 - feedback) of its capacity.
+        let porphyrin = alad.powf(1.0 - p.alas_feedback);
+        let excess_epo = (plasma.epo_mu_ml - NORMAL_EPO_MU_ML).max(0.0);
+        let shift = p.retic_shift_max_h * excess_epo / (excess_epo + p.retic_shift_epo_half);
         Self {
             step,
             p: *p,
             uptake_per_receptor: p.uptake_per_receptor(plasma.tsat),
-            porphyrin_margin: (p.porphyrin_margin * alad) as f32,
+            porphyrin_margin: (p.porphyrin_margin * porphyrin) as f32,
             ferrochelatase_margin: (p.ferrochelatase_margin * fech) as f32,
+            retic_shift_h: shift as f32,
+            baseline_zpp: (p.baseline_zpp as f64 * (1.0 + plasma.lead_ug_dl / p.lead_zinc_ki))
+                as f32,
         }
     }
 
     /// Run seed.
     pub fn seed(&self) -> u64 {
         self.p.seed
+    }
+
+    /// Hours reticulocytes leave the marrow early at this step's EPO (and
+    /// stay reticulocytes longer in blood).
+    pub fn reticulocyte_shift_h(&self) -> f32 {
+        self.retic_shift_h
+    }
+
+    /// Hours a reticulocyte spends in the marrow at this step's EPO.
+    pub(super) fn marrow_retic_h(&self) -> f32 {
+        self.p.marrow_retic_h - self.retic_shift_h
     }
 
     /// The run's constants.
@@ -252,6 +304,17 @@ impl MarrowStep {
             r * self.uptake_per_receptor,
             r * self.p.reference_per_receptor * self.p.alpha_margin.min(self.p.beta_margin),
         )
+    }
+
+    /// The receptor-uptake factor of the lineage of cell `id`: uniform with
+    /// mean 1 and the configured coefficient of variation, from a hash of
+    /// the seed and the lineage (no stream: it is read every step).
+    #[inline]
+    pub(super) fn lineage_receptor_factor(&self, id: u64) -> f32 {
+        let lineage = id >> super::cells::LINEAGE_SHIFT;
+        let h = rng::mix64(self.p.seed ^ rng::mix64(lineage ^ 0x5EC7_0C71));
+        let u = (h >> 40) as f32 * (1.0 / (1u64 << 24) as f32);
+        1.0 + self.p.lineage_receptor_spread * (2.0 * u - 1.0)
     }
 
     /// A cycle length drawn for the cell `id` (lognormal around the mean).
