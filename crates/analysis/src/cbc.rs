@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::discriminant::{Discriminant, Inputs, Suggestion, DISCRIMINANTS};
+use crate::discriminant::{Discriminant, Inputs, Suggestion, DISCRIMINANTS, MICROCYTIC_MCV_FL};
 use crate::rdw::{volume_bin, width_at_peak_fraction_fl, VOLUME_BINS};
 use crate::thresholds::{
     cell_hb_concentration_g_dl, HYPER_ABOVE_G_DL, HYPO_BELOW_G_DL, MACRO_ABOVE_FL, MICRO_BELOW_FL,
@@ -138,13 +138,18 @@ impl Cbc {
     }
 
     /// Every discriminant with its value and what that value suggests, in
-    /// [`DISCRIMINANTS`] order.
+    /// [`DISCRIMINANTS`] order; no verdict unless the count is microcytic.
     pub fn discriminants(
         &self,
     ) -> impl Iterator<Item = (&'static Discriminant, f64, Suggestion)> + '_ {
         DISCRIMINANTS.iter().filter_map(move |d| {
             let value = self.discriminant(d.name)?;
-            Some((d, value, d.suggests(value)))
+            let verdict = if self.mcv_fl < MICROCYTIC_MCV_FL {
+                d.suggests(value)
+            } else {
+                Suggestion::NotMicrocytic
+            };
+            Some((d, value, verdict))
         })
     }
 }
@@ -300,6 +305,22 @@ mod tests {
         }
         assert_eq!(cbc.discriminant("no_such_index"), None);
         assert_eq!(cbc.discriminants().count(), DISCRIMINANTS.len());
+    }
+
+    #[test]
+    fn verdicts_only_in_a_microcytic_count() {
+        let mut cbc = sample();
+        cbc.mcv_fl = 88.0;
+        assert!(cbc
+            .discriminants()
+            .all(|(_, _, s)| s == Suggestion::NotMicrocytic));
+        cbc.mcv_fl = 65.0;
+        cbc.mentzer = 10.0;
+        let mentzer = cbc
+            .discriminants()
+            .find(|(d, _, _)| d.name == "mentzer")
+            .unwrap();
+        assert_eq!(mentzer.2, Suggestion::ThalassaemiaTrait);
     }
 
     #[test]

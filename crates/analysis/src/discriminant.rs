@@ -28,7 +28,16 @@ pub enum Suggestion {
     ThalassaemiaTrait,
     /// The value is at or above the cutoff.
     IronDeficiency,
+    /// The count is not microcytic (MCV at or above
+    /// [`MICROCYTIC_MCV_FL`]): the indices separate thalassaemia trait from
+    /// iron deficiency only in a microcytic count, so there is no verdict.
+    NotMicrocytic,
 }
+
+/// MCV below which a count is microcytic, fL (the lower reference limit):
+/// the discriminant indices are read only below it (Mentzer 1973 and its
+/// successors were derived and validated in microcytic patients).
+pub const MICROCYTIC_MCV_FL: f64 = 80.0;
 
 impl Suggestion {
     /// Human-readable label, e.g. for a CLI line "suggests thalassaemia trait".
@@ -36,6 +45,7 @@ impl Suggestion {
         match self {
             Suggestion::ThalassaemiaTrait => "thalassaemia trait",
             Suggestion::IronDeficiency => "iron deficiency",
+            Suggestion::NotMicrocytic => "no verdict (MCV >= 80 fL)",
         }
     }
 }

@@ -26,7 +26,7 @@ pub mod thresholds;
 mod view;
 
 pub use cbc::{red_cell_indices, Cbc};
-pub use discriminant::{Discriminant, Suggestion, DISCRIMINANTS};
+pub use discriminant::{Discriminant, Suggestion, DISCRIMINANTS, MICROCYTIC_MCV_FL};
 pub use error::Error;
 pub use histogram::{
     histograms, Cytogram, Histogram1d, Histograms, REGION_CHC_NAMES, REGION_VOLUME_NAMES,
