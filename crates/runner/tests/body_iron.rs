@@ -110,6 +110,7 @@ fn body_iron_is_conserved_through_every_kind_of_event() {
             from_day: 1.0,
             to_day: 3.0,
             mg_per_day: 120.0,
+            every_days: 1.0,
         },
         Event::IntravenousIron {
             day: 1.5,

@@ -211,12 +211,14 @@ pub struct MarrowConfig {
     /// sideroblast, fg Fe. Default 20 (assumption: several times the iron of
     /// a healthy hour's uptake); range (0, 1e6].
     pub ring_sideroblast_iron_fg: f64,
-    /// Share of a cycling erythroblast's growth that follows its protein
-    /// (globin) synthesis. Default 0.75: globin is most of what an
-    /// erythroblast makes, so a cell short of globin (thalassemia trait) or
-    /// whose translation HRI throttles (iron deficiency) also grows less, and
-    /// size per division is not fixed; the rest (membrane, nucleus) grows
-    /// regardless (assumption); range [0, 1].
+    /// Share of a cycling erythroblast's growth that follows the output of
+    /// its globin genes. Default 0.75: globin is most of what an
+    /// erythroblast makes, so a cell whose genes make less (thalassemia
+    /// trait) also grows less, and size per division is not fixed; the rest
+    /// (membrane, nucleus) grows regardless (assumption). Iron shortage does
+    /// not slow growth here: HRI throttles globin to the heme, but the cell
+    /// keeps growing and divides again (the critical-concentration
+    /// hypothesis); range [0, 1].
     pub growth_hemoglobin_share: f64,
     /// Spread of transferrin-receptor iron uptake between lineages
     /// (coefficient of variation). Default 0.1: erythroblasts of one stage

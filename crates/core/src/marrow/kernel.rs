@@ -178,23 +178,11 @@ pub(super) fn step_cell(
 
     match c.stage {
         0 => {
-            // Growth follows protein synthesis: the globin chains translated
-            // this step against a healthy cell's full translation, for the
-            // share of growth that is globin.
-            let made = if reference > 0.0 {
-                min(
-                    (alpha_made + beta_made) * 0.5 / (reference * ctx.p.globin_margin),
-                    1.0,
-                )
-            } else {
-                1.0
-            };
-            let g = ctx.p.growth_hemoglobin_share;
-            let rate = pace * (1.0 - g + g * made);
-            c.volume_fl *= if rate == 1.0 {
+            // powf(x, 1) == x exactly: skip the call on the common path.
+            c.volume_fl *= if pace == 1.0 {
                 ctx.p.growth_per_step
             } else {
-                (ctx.p.ln_growth_per_step * rate).exp()
+                ctx.p.growth_per_step.powf(pace)
             };
             if c.phase_h >= c.phase_len_h {
                 return decide(c, ctx, s);
@@ -616,6 +604,7 @@ mod tests {
                 volume_fl: 120.0 * ctx.p.remodel_per_step,
                 hb_pg: c.hb_pg,
                 id: c.id,
+                inclusion_g_dl: 0.0,
             }]
         );
         assert!(c.hb_pg > 28.0, "it finished some hemoglobin first");

@@ -92,11 +92,6 @@ pub struct MarrowParams {
     pub(crate) proerythroblast_volume_fl: f64,
     pub(crate) proerythroblast_volume_cv: f64,
     pub(crate) ring_sideroblast_iron_fg: f32,
-    /// ln of `growth_per_step`.
-    pub(crate) ln_growth_per_step: f32,
-    pub(crate) growth_hemoglobin_share: f32,
-    /// Globin translation of a healthy cell relative to its reference iron.
-    pub(crate) globin_margin: f32,
     pub(crate) beta_excess_toxicity: f32,
     pub(crate) inflammation_entry_suppression: f64,
     pub(crate) alas_feedback: f64,
@@ -137,7 +132,16 @@ impl MarrowParams {
             asymmetry_sd: m.division_asymmetry_sd,
             cycle_h: m.cycle_hours,
             cycle_cv: m.cycle_cv,
-            growth_per_step: m.growth_per_cycle.powf(dt_h / m.cycle_hours) as f32,
+            // Growth follows protein synthesis: a cell whose globin genes
+            // make less (thalassemia trait) grows less, for the share of
+            // growth that is globin.
+            growth_per_step: m.growth_per_cycle.powf(
+                dt_h / m.cycle_hours
+                    * (1.0 - m.growth_hemoglobin_share
+                        + m.growth_hemoglobin_share
+                            * 0.5
+                            * (m.alpha_globin_factor.min(1.0) + m.beta_globin_factor.min(1.0))),
+            ) as f32,
             maturation_h: m.maturation_hours as f32,
             enucleation_fraction: m.enucleation_volume_fraction as f32,
             marrow_retic_h: m.marrow_reticulocyte_hours as f32,
@@ -191,9 +195,6 @@ impl MarrowParams {
             proerythroblast_volume_fl: m.proerythroblast_volume_fl,
             proerythroblast_volume_cv: m.proerythroblast_volume_cv,
             ring_sideroblast_iron_fg: m.ring_sideroblast_iron_fg as f32,
-            ln_growth_per_step: (m.growth_per_cycle.ln() * dt_h / m.cycle_hours) as f32,
-            growth_hemoglobin_share: m.growth_hemoglobin_share as f32,
-            globin_margin: m.globin_margin as f32,
             beta_excess_toxicity: m.beta_excess_relative_toxicity as f32,
             inflammation_entry_suppression: m.inflammation_entry_suppression,
             alas_feedback: m.alas_feedback,

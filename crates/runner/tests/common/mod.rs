@@ -64,6 +64,7 @@ pub fn every_event() -> Config {
             from_day: 1.0,
             to_day: 3.0,
             mg_per_day: 100.0,
+            every_days: 1.0,
         },
         Event::IntravenousIron {
             day: 1.5,
