@@ -47,6 +47,7 @@ pub const CONDITIONS: &[Condition] = &[
     condition!("blood_donation_oral_iron"),
     condition!("inflammation_acute"),
     condition!("oral_iron_absorption"),
+    condition!("iv_iron_response"),
     Condition {
         name: "iron_deficiency_onset",
         path: "configs/iron_deficiency_onset.ron",
@@ -82,9 +83,14 @@ mod tests {
         for name in &on_disk {
             assert!(find(name).is_some(), "{name}.ron is not in CONDITIONS");
         }
-        assert_eq!(CONDITIONS.len(), on_disk.len() + 1, "iron_deficiency_onset and the folder");
+        assert_eq!(
+            CONDITIONS.len(),
+            on_disk.len() + 1,
+            "iron_deficiency_onset and the folder"
+        );
         for c in CONDITIONS {
-            erythro_io::config::parse(c.ron, c.path).unwrap_or_else(|e| panic!("{}: {e:#}", c.name));
+            erythro_io::config::parse(c.ron, c.path)
+                .unwrap_or_else(|e| panic!("{}: {e:#}", c.name));
         }
     }
 }

@@ -142,13 +142,15 @@ const RECOVERY: &[(&str, Expect)] = &[
 
 /// The patterns, by condition.
 const PATTERNS: &[Pattern] = &[
-    p("healthy_woman", Baseline::Man,
+    p(
+        "healthy_woman",
+        Baseline::Man,
         &[
             ("hb_g_dl", Down),
             ("ferritin_ug_l", Down),
             ("mcv_fl", Normal),
             ("mchc_g_dl", Normal),
-        ]
+        ],
     ),
     p("ida_diet", Baseline::Man, IRON_DEFICIENCY),
     p("ida_hookworm", Baseline::Man, IRON_DEFICIENCY),
@@ -159,7 +161,9 @@ const PATTERNS: &[Pattern] = &[
     p("beta_thal_trait", Baseline::Man, THAL_TRAIT),
     p("alpha_thal_trait", Baseline::Man, THAL_TRAIT),
     // Weiss & Goodnough, NEJM 2005.
-    p("chronic_disease", Baseline::Man,
+    p(
+        "chronic_disease",
+        Baseline::Man,
         &[
             ("hepcidin_nm", Up),
             ("ferritin_ug_l", Up),
@@ -168,50 +172,61 @@ const PATTERNS: &[Pattern] = &[
             ("tsat_pct", Down),
             ("hb_g_dl", Down),
             ("mcv_fl", Above(75.0)),
-        ]
+        ],
     ),
     // Pietrangelo, Gastroenterology 2017 (type A): hepcidin normal or high.
-    p("ferroportin_disease", Baseline::Man,
+    p(
+        "ferroportin_disease",
+        Baseline::Man,
         &[
             ("ferritin_ug_l", Up),
             ("tsat_pct", NotUp),
             ("hepcidin_nm", NotDown),
-        ]
+        ],
     ),
     // Finberg et al., Nat Genet 2008: hepcidin inappropriately normal/high.
-    p("irida", Baseline::Man,
+    p(
+        "irida",
+        Baseline::Man,
         &[
             ("tsat_pct", Down),
             ("mcv_fl", Down),
             ("hb_g_dl", Down),
             ("hepcidin_nm", NotDown),
-        ]
+        ],
     ),
-    p("irida_oral_iron", Baseline::Start,
-        &[("hb_g_dl", RiseBelow(1.0))]
+    p(
+        "irida_oral_iron",
+        Baseline::Start,
+        &[("hb_g_dl", RiseBelow(1.0))],
     ),
-    p("irida_iv_iron", Baseline::Start,
-        &[("hb_g_dl", Up), ("ferritin_ug_l", Up)]
+    p(
+        "irida_iv_iron",
+        Baseline::Start,
+        &[("hb_g_dl", Up), ("ferritin_ug_l", Up)],
     ),
     // ZPP and ring sideroblasts up, iron studies normal or high.
-    p("lead_poisoning", Baseline::Man,
+    p(
+        "lead_poisoning",
+        Baseline::Man,
         &[
             ("zpp_umol_per_mol_heme", Up),
             ("ring_sideroblast_pct", Up),
             ("tsat_pct", NotDown),
             ("ferritin_ug_l", NotDown),
-        ]
+        ],
     ),
-    p("ida_with_inflammation", Baseline::Man,
+    p(
+        "ida_with_inflammation",
+        Baseline::Man,
         &[
             ("tsat_pct", Down),
             ("mcv_fl", Down),
             ("hb_g_dl", Down),
             ("ferritin_ug_l", Normal),
-        ]
+        ],
     ),
 ];
-
 
 const fn p(
     name: &'static str,
@@ -386,8 +401,14 @@ mod tests {
         });
         // Hb down holds; ferritin down does not; MCV and MCHC are absent (NaN).
         assert_eq!(d.checks, 4);
-        assert!(d.failed.contains(&"healthy_woman ferritin_ug_l".to_string()));
+        assert!(d
+            .failed
+            .contains(&"healthy_woman ferritin_ug_l".to_string()));
         assert!(!d.failed.contains(&"healthy_woman hb_g_dl".to_string()));
-        assert!(d.csv.contains("healthy_woman,hb_g_dl,13,15,down,pass"), "{}", d.csv);
+        assert!(
+            d.csv.contains("healthy_woman,hb_g_dl,13,15,down,pass"),
+            "{}",
+            d.csv
+        );
     }
 }

@@ -381,11 +381,10 @@ mod tests {
 
     #[test]
     fn the_field_list_is_what_a_sample_has() {
-        // A tiny healthy man with a body: a few hundred agents, one day.
+        // A small healthy man with a body (1/50 of the agents), just built.
         let c = conditions::find("healthy_man").unwrap();
         let mut config = config_file::parse(c.ron, c.path).unwrap();
-        config.scale.cells_per_agent *= 2000.0;
-        config.run.burn_in_days = 2.0;
+        config.scale.cells_per_agent *= 50.0;
         let mut sim = Simulation::new(config).unwrap();
         let names: Vec<&str> = sim
             .sample()
@@ -407,7 +406,10 @@ mod tests {
                 to_day: 20.0,
                 mg_per_day: 60.0,
             },
-            Event::Donation { day: 7.0, ml: 500.0 },
+            Event::Donation {
+                day: 7.0,
+                ml: 500.0,
+            },
         ];
         assert_eq!(event_day(&events), 7.0);
     }
@@ -428,20 +430,27 @@ mod tests {
 
     #[test]
     fn failures_name_the_rate_the_limits_and_pass_when_all_is_well() {
-        let text = "condition,marker,when,stat,center,spread,lo,hi,n,population,sex,citation,use,note\n\
+        let text =
+            "condition,marker,when,stat,center,spread,lo,hi,n,population,sex,citation,use,note\n\
             healthy_man,hb_g_dl,end,mean_sd,15,1,,,,,M,A,score,\n\
             healthy_woman,hb_g_dl,end,mean_sd,13,0.5,,,,,F,B,score,\n\
             healthy_woman,hb_g_dl,end,mean_sd,20,0.5,,,,,F,C,context,\n\
             healthy_woman,mcv_fl,end,mean_sd,90,5,,,,,F,D,score,\n";
         let t = load_targets(Some((text, "t.csv"))).unwrap();
-        let runs = [synthetic("healthy_man", 15.5), synthetic("healthy_woman", 14.0)];
+        let runs = [
+            synthetic("healthy_man", 15.5),
+            synthetic("healthy_woman", 14.5),
+        ];
         let r = evaluate(&t, runs.to_vec(), Rule::Critical);
         // Man passes, woman is 2 SD off, MCV is not measured; context not counted.
         assert_eq!(r.pass_rate(), (1, 3, 100.0 / 3.0));
         assert_eq!(r.results[3].score.verdict, Verdict::NotMeasured);
         let why = r.failures(30.0);
         assert!(why.iter().all(|w| !w.contains("scored targets")), "{why:?}");
-        assert!(why.iter().any(|w| w.contains("tsat_pct in [0, 100]")), "{why:?}");
+        assert!(
+            why.iter().any(|w| w.contains("tsat_pct in [0, 100]")),
+            "{why:?}"
+        );
         assert!(r.failures(90.0)[0].contains("1 of 3 scored targets pass"));
     }
 }

@@ -87,21 +87,19 @@ pub struct Violation {
 /// Every limit each sample of `series` breaks, one entry per limit.
 pub fn check(series: &Series) -> Vec<Violation> {
     let mut out = Vec::new();
-    let mut record = |field: &str, limit: String, why, day: f64, value: f64| {
-        match out
-            .iter_mut()
-            .find(|v: &&mut Violation| v.field == field && v.limit == limit)
-        {
-            Some(v) => v.samples += 1,
-            None => out.push(Violation {
-                field: field.to_string(),
-                limit,
-                why,
-                first_day: day,
-                first_value: value,
-                samples: 1,
-            }),
-        }
+    let mut record = |field: &str, limit: String, why, day: f64, value: f64| match out
+        .iter_mut()
+        .find(|v: &&mut Violation| v.field == field && v.limit == limit)
+    {
+        Some(v) => v.samples += 1,
+        None => out.push(Violation {
+            field: field.to_string(),
+            limit,
+            why,
+            first_day: day,
+            first_value: value,
+            samples: 1,
+        }),
     };
     for (i, &day) in series.days.iter().enumerate() {
         for (name, values) in &series.columns {
@@ -119,14 +117,23 @@ pub fn check(series: &Series) -> Vec<Violation> {
             if let Some(values) = series.column(b.field) {
                 let v = values[i];
                 if v.is_finite() && !(b.low..=b.high).contains(&v) {
-                    record(b.field, format!("in [{}, {}]", b.low, b.high), b.why, day, v);
+                    record(
+                        b.field,
+                        format!("in [{}, {}]", b.low, b.high),
+                        b.why,
+                        day,
+                        v,
+                    );
                 }
             }
         }
         // Serum iron is the iron transferrin carries and TIBC is what it can
         // carry, so serum iron can never exceed it (the issue: intravenous
         // iron sent it above). A relative 1e-9 allows for rounding.
-        if let (Some(si), Some(tibc)) = (series.column("serum_iron_ug_dl"), series.column("tibc_ug_dl")) {
+        if let (Some(si), Some(tibc)) = (
+            series.column("serum_iron_ug_dl"),
+            series.column("tibc_ug_dl"),
+        ) {
             if si[i] > tibc[i] * (1.0 + 1e-9) {
                 record(
                     "serum_iron_ug_dl",

@@ -104,22 +104,36 @@ impl Series {
                     .absorbed_total_mg
                     .as_deref()
                     .ok_or("the run has no iron economy (no absorption)")?;
-                let day = self.days[i];
-                let j = self
-                    .days
-                    .iter()
-                    .rposition(|&d| d <= day - 1.0 + EPS_DAYS)
-                    .ok_or_else(|| {
-                        format!("absorption over a day needs a sample a day before day {day:.2}")
-                    })?;
-                Ok((total[i] - total[j]) / (day - self.days[j]))
+                // The 24 hours from the time (a dose given then), or the
+                // last 24 hours at the end of the run.
+                let last = self.days.len() - 1;
+                let (from, to) = if self.days[i] + 1.0 <= self.days[last] + EPS_DAYS {
+                    let to = self
+                        .days
+                        .iter()
+                        .position(|&d| d >= self.days[i] + 1.0 - EPS_DAYS)
+                        .unwrap_or(last);
+                    (i, to)
+                } else {
+                    let from = self
+                        .days
+                        .iter()
+                        .rposition(|&d| d <= self.days[last] - 1.0 + EPS_DAYS)
+                        .ok_or("the run is shorter than a day: no daily absorption")?;
+                    (from, last)
+                };
+                Ok((total[to] - total[from]) / (self.days[to] - self.days[from]))
             }
         }
     }
 
     /// The samples a time stands for (one, or a stage's week).
     fn indices(&self, when: When) -> Result<Vec<usize>, String> {
-        let last = self.days.len().checked_sub(1).ok_or("the run has no samples")?;
+        let last = self
+            .days
+            .len()
+            .checked_sub(1)
+            .ok_or("the run has no samples")?;
         let at = |t: f64, tolerance: f64, what: String| -> Result<Vec<usize>, String> {
             let (i, gap) = self
                 .days
@@ -147,11 +161,7 @@ impl Series {
             // Within half a day of daily samples.
             When::Day(d) => at(self.event_day + d, 0.5, format!("day {d}")),
             // Within half an hour: needs hourly samples.
-            When::Hour(h) => at(
-                self.event_day + h / 24.0,
-                0.5 / 24.0,
-                format!("hour {h}"),
-            ),
+            When::Hour(h) => at(self.event_day + h / 24.0, 0.5 / 24.0, format!("hour {h}")),
             When::Stage(stage) => {
                 let hb = self.field("hb_g_dl")?;
                 let normal_hb = |i: usize| hb[i] >= self.hb_lower_g_dl;
@@ -226,17 +236,20 @@ impl Series {
                 let b = self.simple_at(m, base)?;
                 let mut extreme = (base, 0.0f64);
                 for i in base..self.days.len() {
-                    let away = (self.simple_at(m, i)? - b).abs();
-                    if away > extreme.1 {
+                    let away = self.simple_at(m, i)? - b;
+                    if away.abs() > extreme.1.abs() {
                         extreme = (i, away);
                     }
                 }
                 if extreme.1 == 0.0 {
                     return Err("the marker never moves from its starting value".into());
                 }
-                let allowed = (1.0 - fraction) * extreme.1;
+                // Back by `fraction` of the excursion, on its own side or
+                // past the start (an overshoot counts as recovered).
+                let side = extreme.1.signum();
+                let allowed = (1.0 - fraction) * extreme.1.abs();
                 for i in extreme.0..self.days.len() {
-                    if (self.simple_at(m, i)? - b).abs() <= allowed {
+                    if (self.simple_at(m, i)? - b) * side <= allowed {
                         return Ok(Measured::Value(self.days[i] - self.event_day));
                     }
                 }
@@ -261,10 +274,19 @@ mod tests {
         // Hemoglobin drops by 2 on day 3 and regains 0.5 a day.
         let hb: Vec<f64> = days
             .iter()
-            .map(|&d| if d < 3.0 { 14.0 } else { (12.0 + 0.5 * (d - 3.0)).min(14.0) })
+            .map(|&d| {
+                if d < 3.0 {
+                    14.0
+                } else {
+                    (12.0 + 0.5 * (d - 3.0)).min(14.0)
+                }
+            })
             .collect();
         let tsat: Vec<f64> = days.iter().map(|&d| 30.0 - d).collect();
-        let hepcidin: Vec<f64> = days.iter().map(|&d| if d == 5.0 { 9.0 } else { 3.0 }).collect();
+        let hepcidin: Vec<f64> = days
+            .iter()
+            .map(|&d| if d == 5.0 { 9.0 } else { 3.0 })
+            .collect();
         Series {
             absorbed_total_mg: Some(days.iter().map(|&d| 2.0 * d * d).collect()),
             columns: vec![
@@ -284,7 +306,10 @@ mod tests {
         let m = |name| Marker::Simple(field(name));
         assert_eq!(s.measure(&m("tsat_pct"), When::End), Measured::Value(20.0));
         // day=D counts from the intervention (day 2).
-        assert_eq!(s.measure(&m("tsat_pct"), When::Day(3.0)), Measured::Value(25.0));
+        assert_eq!(
+            s.measure(&m("tsat_pct"), When::Day(3.0)),
+            Measured::Value(25.0)
+        );
         let late = s.measure(&m("tsat_pct"), When::Day(9.0));
         assert!(matches!(&late, Measured::NotMeasured(w) if w.contains("after the run")));
         let absent = s.measure(&m("ferritin_ug_l"), When::End);
@@ -295,14 +320,18 @@ mod tests {
     }
 
     #[test]
-    fn absorption_is_per_day_and_needs_the_day_before() {
+    fn absorption_is_the_day_from_the_time() {
         let s = daily();
         let a = Marker::Simple(Simple::AbsorbedFe);
-        // Total 2 d^2: over day 9..10, 2 * (100 - 81) = 38 mg.
+        // Total 2 d^2: the last day (9..10) absorbs 2 * (100 - 81) = 38 mg.
         assert_eq!(s.measure(&a, When::End), Measured::Value(38.0));
+        // The day from the intervention (day 2..3): 2 * (9 - 4) = 10 mg.
+        assert_eq!(s.measure(&a, When::Day(0.0)), Measured::Value(10.0));
         let mut t = daily();
-        t.event_day = 0.0;
-        assert!(matches!(t.measure(&a, When::Day(0.0)), Measured::NotMeasured(_)));
+        t.days = vec![0.0, 0.5];
+        t.absorbed_total_mg = Some(vec![0.0, 1.0]);
+        t.columns.iter_mut().for_each(|(_, c)| c.truncate(2));
+        assert!(matches!(t.measure(&a, When::End), Measured::NotMeasured(_)));
         t.absorbed_total_mg = None;
         assert!(matches!(t.measure(&a, When::End), Measured::NotMeasured(_)));
     }
@@ -330,6 +359,18 @@ mod tests {
             s.measure(&Marker::RecoveryDay(hb.clone(), 0.8), When::End),
             Measured::Value(5.0)
         );
+        // An overshoot counts: ferritin 10 falls to 4 and jumps to 12.
+        let mut o = daily();
+        o.columns.push((
+            "ferritin_ug_l".into(),
+            vec![
+                10.0, 10.0, 10.0, 4.0, 6.0, 12.0, 12.0, 12.0, 12.0, 12.0, 12.0,
+            ],
+        ));
+        assert_eq!(
+            o.measure(&Marker::RecoveryDay(field("ferritin_ug_l"), 1.0), When::End),
+            Measured::Value(3.0)
+        );
         // Saturation falls all along and never comes back.
         assert_eq!(
             s.measure(&Marker::RecoveryDay(field("tsat_pct"), 0.5), When::End),
@@ -342,7 +383,10 @@ mod tests {
         let mut s = daily();
         let m = Marker::Simple(field("tsat_pct"));
         let h = s.measure(&m, When::Hour(6.0));
-        assert!(matches!(&h, Measured::NotMeasured(w) if w.contains("between samples")), "{h:?}");
+        assert!(
+            matches!(&h, Measured::NotMeasured(w) if w.contains("between samples")),
+            "{h:?}"
+        );
         assert_eq!(s.measure(&m, When::Hour(24.0)), Measured::Value(27.0));
         s.days = (0..=48).map(|h| f64::from(h) / 24.0).collect();
         s.columns = vec![("tsat_pct".into(), (0..=48).map(f64::from).collect())];

@@ -302,7 +302,10 @@ mod tests {
     #[test]
     fn statistics_read_as_written() {
         assert_eq!(
-            published_text(&Published::MeanSd { mean: 14.2, sd: 1.1 }),
+            published_text(&Published::MeanSd {
+                mean: 14.2,
+                sd: 1.1
+            }),
             "14.2 ± 1.10"
         );
         assert_eq!(

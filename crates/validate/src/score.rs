@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn means_pass_within_two_sd() {
-        let p = Published::MeanSd { mean: 14.0, sd: 1.0 };
+        let p = Published::MeanSd {
+            mean: 14.0,
+            sd: 1.0,
+        };
         assert_eq!(score(&p, &v(15.9)).verdict, Verdict::Pass);
         assert_eq!(score(&p, &v(12.0)).verdict, Verdict::Pass);
         let s = score(&p, &v(16.5));
@@ -162,7 +165,10 @@ mod tests {
             hi: 34.0,
         };
         let inside = score(&p, &v(33.0));
-        assert_eq!((inside.verdict, inside.distance), (Verdict::Pass, Some(0.0)));
+        assert_eq!(
+            (inside.verdict, inside.distance),
+            (Verdict::Pass, Some(0.0))
+        );
         assert_eq!(inside.axis, Some(0.5));
         let high = score(&p, &v(36.0));
         assert_eq!((high.verdict, high.distance), (Verdict::Fail, Some(0.5)));
@@ -176,14 +182,26 @@ mod tests {
         let min = Published::Min(168.0);
         assert_eq!(score(&min, &v(170.0)).verdict, Verdict::Pass);
         assert_eq!(score(&min, &v(84.0)).distance, Some(-0.5));
-        assert_eq!(score(&min, &Measured::AtLeast(170.0)).verdict, Verdict::Pass);
-        assert_eq!(score(&min, &Measured::AtLeast(100.0)).verdict, Verdict::Fail);
+        assert_eq!(
+            score(&min, &Measured::AtLeast(170.0)).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            score(&min, &Measured::AtLeast(100.0)).verdict,
+            Verdict::Fail
+        );
         let max = Published::Max(2.0);
         assert_eq!(score(&max, &v(1.0)).verdict, Verdict::Pass);
         assert_eq!(score(&max, &v(1.0)).axis, Some(0.5));
         assert_eq!(score(&max, &v(3.0)).distance, Some(0.5));
-        let mean = Published::MeanSd { mean: 30.0, sd: 5.0 };
-        assert_eq!(score(&mean, &Measured::AtLeast(170.0)).verdict, Verdict::Fail);
+        let mean = Published::MeanSd {
+            mean: 30.0,
+            sd: 5.0,
+        };
+        assert_eq!(
+            score(&mean, &Measured::AtLeast(170.0)).verdict,
+            Verdict::Fail
+        );
         let gone = score(&mean, &Measured::NotMeasured("no".into()));
         assert_eq!((gone.verdict, gone.distance), (Verdict::NotMeasured, None));
     }

@@ -37,7 +37,8 @@ pub const HEADER: [&str; 14] = [
 pub enum Simple {
     /// A field of the runner's sample (`Sample::fields`), by output name.
     Field(String),
-    /// Iron absorbed from the gut over the day ending at the time, mg/day.
+    /// Iron absorbed from the gut over the 24 hours from the time (a dose
+    /// given then; at the end of a run, its last 24 hours), mg/day.
     AbsorbedFe,
     /// Hepcidin (nM) over transferrin saturation (%).
     HepcidinTsatRatio,
@@ -454,7 +455,13 @@ mod tests {
         ]);
         let t = parse(&text, "t.csv", &known()).unwrap();
         assert_eq!(t.len(), 7);
-        assert_eq!(t[0].published, Published::MeanSd { mean: 15.0, sd: 1.0 });
+        assert_eq!(
+            t[0].published,
+            Published::MeanSd {
+                mean: 15.0,
+                sd: 1.0
+            }
+        );
         assert_eq!(t[0].line, 2);
         assert!(t[0].scored && !t[1].scored);
         assert_eq!(t[1].population, "adults, US");
@@ -473,20 +480,76 @@ mod tests {
     #[test]
     fn errors_name_the_line_and_the_column() {
         let bad = [
-            ("nobody,hb_g_dl,end,mean_sd,1,1,,,,,M,A,score,", "condition", "nobody"),
-            ("healthy_man,mcv,end,mean_sd,1,1,,,,,M,A,score,", "marker", "unknown marker"),
-            ("healthy_man,hb_g_dl,week=3,mean_sd,1,1,,,,,M,A,score,", "when", "not a time"),
-            ("healthy_man,hb_g_dl,stage=late,mean_sd,1,1,,,,,M,A,score,", "when", "stage"),
-            ("healthy_man,hb_g_dl,end,mean_sd,1,0,,,,,M,A,score,", "spread", "positive"),
-            ("healthy_man,hb_g_dl,end,mean_sd,1,,,,,,M,A,score,", "spread", "empty"),
-            ("healthy_man,hb_g_dl,end,range,,,5,4,,,M,A,score,", "lo", "above"),
-            ("healthy_man,hb_g_dl,end,median_iqr,9,,1,2,,,M,A,score,", "center", "outside"),
-            ("healthy_man,hb_g_dl,end,min,,,,,,,M,A,score,", "lo", "empty"),
-            ("healthy_man,hb_g_dl,end,mode,1,1,,,,,M,A,score,", "stat", "unknown"),
-            ("healthy_man,hb_g_dl,end,mean_sd,x,1,,,,,M,A,score,", "center", "number"),
-            ("healthy_man,hb_g_dl,end,mean_sd,1,1,,,,,M,A,maybe,", "use", "neither"),
-            ("healthy_man,peak_day:hb_g_dl,day=4,max,,,,3,,,M,A,score,", "when", "end"),
-            ("healthy_man,recovery_day:hb_g_dl:1.5,end,max,,,,3,,,M,A,score,", "marker", "(0, 1]"),
+            (
+                "nobody,hb_g_dl,end,mean_sd,1,1,,,,,M,A,score,",
+                "condition",
+                "nobody",
+            ),
+            (
+                "healthy_man,mcv,end,mean_sd,1,1,,,,,M,A,score,",
+                "marker",
+                "unknown marker",
+            ),
+            (
+                "healthy_man,hb_g_dl,week=3,mean_sd,1,1,,,,,M,A,score,",
+                "when",
+                "not a time",
+            ),
+            (
+                "healthy_man,hb_g_dl,stage=late,mean_sd,1,1,,,,,M,A,score,",
+                "when",
+                "stage",
+            ),
+            (
+                "healthy_man,hb_g_dl,end,mean_sd,1,0,,,,,M,A,score,",
+                "spread",
+                "positive",
+            ),
+            (
+                "healthy_man,hb_g_dl,end,mean_sd,1,,,,,,M,A,score,",
+                "spread",
+                "empty",
+            ),
+            (
+                "healthy_man,hb_g_dl,end,range,,,5,4,,,M,A,score,",
+                "lo",
+                "above",
+            ),
+            (
+                "healthy_man,hb_g_dl,end,median_iqr,9,,1,2,,,M,A,score,",
+                "center",
+                "outside",
+            ),
+            (
+                "healthy_man,hb_g_dl,end,min,,,,,,,M,A,score,",
+                "lo",
+                "empty",
+            ),
+            (
+                "healthy_man,hb_g_dl,end,mode,1,1,,,,,M,A,score,",
+                "stat",
+                "unknown",
+            ),
+            (
+                "healthy_man,hb_g_dl,end,mean_sd,x,1,,,,,M,A,score,",
+                "center",
+                "number",
+            ),
+            (
+                "healthy_man,hb_g_dl,end,mean_sd,1,1,,,,,M,A,maybe,",
+                "use",
+                "neither",
+            ),
+            (
+                "healthy_man,peak_day:hb_g_dl,day=4,max,,,,3,,,M,A,score,",
+                "when",
+                "end",
+            ),
+            (
+                "healthy_man,recovery_day:hb_g_dl:1.5,end,max,,,,3,,,M,A,score,",
+                "marker",
+                "(0, 1]",
+            ),
         ];
         for (row, column, words) in bad {
             let text = file(&["healthy_man,hb_g_dl,end,mean_sd,15,1,,,,,M,A,score,", row]);
