@@ -5,7 +5,7 @@
 //! `absorbed_fe_mg`). Times count from the intervention (the config's
 //! first event, or day 0 when there is none), as the trials count days
 //! after a donation, a dose or an injection; changes and ratios are taken
-//! against the last sample at or before it.
+//! against the last sample before it.
 //!
 //! The stages of developing iron deficiency are read from the run's own
 //! state, as a clinician reads a patient's laboratory results: storage
@@ -76,11 +76,14 @@ impl Series {
             .fold(f64::INFINITY, f64::min)
     }
 
-    /// Index of the last sample at or before the intervention.
+    /// Index of the last sample before the intervention (the first sample
+    /// when it starts at once). Strictly before: a one-off event (a
+    /// donation, an infusion) on day D acts in the step that ends on day D,
+    /// so the sample of day D already shows it.
     fn baseline_index(&self) -> usize {
         self.days
             .iter()
-            .rposition(|&d| d <= self.event_day + EPS_DAYS)
+            .rposition(|&d| d < self.event_day - EPS_DAYS)
             .unwrap_or(0)
     }
 
@@ -346,7 +349,15 @@ mod tests {
         );
         assert_eq!(
             s.measure(&Marker::Ratio(field("tsat_pct")), When::Day(2.0)),
-            Measured::Value(26.0 / 28.0)
+            Measured::Value(26.0 / 29.0)
+        );
+        // A donation on day 3 already shows in the day-3 sample: the
+        // baseline is the sample before.
+        let mut d = daily();
+        d.event_day = 3.0;
+        assert_eq!(
+            d.measure(&Marker::Change(hb.clone()), When::Day(0.0)),
+            Measured::Value(-2.0)
         );
         // Hepcidin peaks on day 5: 3 days after the intervention.
         assert_eq!(

@@ -40,8 +40,8 @@ pub fn published_text(p: &Published) -> String {
                 IntervalKind::Range => "",
             };
             match center {
-                Some(c) => format!("{} ({what}{}-{})", num(c), num(lo), num(hi)),
-                None => format!("{}-{}", num(lo), num(hi)),
+                Some(c) => format!("{} ({what}{} to {})", num(c), num(lo), num(hi)),
+                None => format!("{} to {}", num(lo), num(hi)),
             }
         }
         Published::Min(lo) => format!(">= {}", num(lo)),
@@ -66,6 +66,7 @@ pub fn distance_text(r: &TargetResult) -> String {
     match r.target.published {
         Published::MeanSd { .. } => format!("{d:+.2} SD"),
         Published::Interval { .. } if d == 0.0 => "inside".into(),
+        Published::Interval { .. } if d.abs() < 0.1 => format!("{d:+.3} x width"),
         Published::Interval { .. } => format!("{d:+.2} x width"),
         Published::Min(_) | Published::Max(_) if d == 0.0 => "inside".into(),
         Published::Min(_) | Published::Max(_) => format!("{:+.0}%", 100.0 * d),
@@ -87,31 +88,59 @@ pub fn result_text(r: &TargetResult) -> String {
 }
 
 /// One line per target: condition, marker, time, model, published,
-/// distance, result, citation.
+/// distance, result, citation; columns as wide as their content.
 pub fn targets_table(run: &RuleRun) -> String {
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "{:<24} {:<30} {:<12} {:>10} {:>24} {:>14}  {:<16} citation",
-        "condition", "marker", "when", "model", "published", "distance", "result"
-    );
+    let header = [
+        "condition",
+        "marker",
+        "when",
+        "model",
+        "published",
+        "distance",
+        "result",
+        "citation",
+    ];
+    let mut rows: Vec<[String; 8]> = Vec::new();
     let mut last = "";
     for r in &run.results {
         let c = r.target.condition.as_str();
-        let shown = if c == last { "" } else { c };
-        last = c;
-        let _ = writeln!(
-            t,
-            "{:<24} {:<30} {:<12} {:>10} {:>24} {:>14}  {:<16} {}",
-            shown,
-            r.target.marker_text,
-            r.target.when_text,
+        rows.push([
+            if c == last {
+                String::new()
+            } else {
+                c.to_string()
+            },
+            r.target.marker_text.clone(),
+            r.target.when_text.clone(),
             model_text(&r.measured),
             published_text(&r.target.published),
             distance_text(r),
             result_text(r),
-            r.target.citation
-        );
+            r.target.citation.clone(),
+        ]);
+        last = c;
+    }
+    let mut width = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in width.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut t = String::new();
+    let line = |t: &mut String, cells: [&str; 8]| {
+        for (k, (cell, w)) in cells.iter().zip(width).enumerate() {
+            // Numbers right-aligned, words left-aligned; no padding at the end.
+            let _ = match k {
+                3..=5 => write!(t, "{cell:>w$}  "),
+                7 => write!(t, "{cell}"),
+                _ => write!(t, "{cell:<w$}  "),
+            };
+        }
+        t.push('\n');
+    };
+    line(&mut t, header);
+    for row in &rows {
+        line(&mut t, std::array::from_fn(|k| row[k].as_str()));
     }
     t
 }
@@ -315,7 +344,7 @@ mod tests {
                 lo: 30.0,
                 hi: 34.0
             }),
-            "32.0 (IQR 30.0-34.0)"
+            "32.0 (IQR 30.0 to 34.0)"
         );
         assert_eq!(published_text(&Published::Min(168.0)), ">= 168");
         assert_eq!(model_text(&Measured::AtLeast(168.0)), "> 168");
