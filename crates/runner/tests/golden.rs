@@ -15,8 +15,8 @@ mod common;
 use erythro_core::Config;
 use erythro_runner::Simulation;
 
-const GOLDEN: u64 = 2842903055932970957;
-const GOLDEN_EVERY_EVENT: u64 = 5977218218774824069;
+const GOLDEN: u64 = 1245853855527409737;
+const GOLDEN_EVERY_EVENT: u64 = 8330765581461813726;
 
 /// The digest of `config` run for `days` on two threads, and the simulation.
 fn digest(config: Config, days: f64) -> (u64, Simulation) {
