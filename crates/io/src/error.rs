@@ -67,6 +67,15 @@ pub enum Error {
         /// Every required file.
         expected: &'static [&'static str],
     },
+    /// A checkpoint that cannot be resumed: truncated, corrupted, foreign,
+    /// or written by another version.
+    #[error("cannot resume from {}: {reason}", path.display())]
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Why not.
+        reason: crate::checkpoint::Refused,
+    },
     /// A value that cannot be written in the file's format.
     #[error("cannot write {what}: {message}")]
     Serialize {
