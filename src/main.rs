@@ -4,12 +4,14 @@
 //! work is in the libraries: `erythro-runner` (the time loop),
 //! `erythro-io` (configs and results), `erythro-sweep`, `erythro-report`
 //! and `erythro-validate`. Errors are printed with their cause chain and the
-//! exit code is 2; a closed pipe (`erythro ... | head`) is not an error.
+//! exit code is 2 (130 for a run stopped by SIGINT or SIGTERM after saving
+//! its work); a closed pipe (`erythro ... | head`) is not an error.
 
 mod bench;
 mod commands;
 mod progress;
 mod run;
+mod signals;
 mod sweep;
 mod table;
 
@@ -81,6 +83,10 @@ fn main() {
             .flush()
             .map_or_else(|e| exit_code_of_io(&e), |()| 0),
         Err(e) if closed_pipe(&e) => 0,
+        Err(e) if e.is::<signals::Interrupted>() => {
+            eprintln!("stopped: {e}");
+            signals::EXIT_INTERRUPTED
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             2

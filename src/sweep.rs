@@ -33,6 +33,10 @@ pub struct SweepArgs {
     /// Print every field path of the base config with its value, and stop.
     #[arg(long)]
     list_paths: bool,
+    /// Checkpoint each run every DAYS simulated days (in checkpoints/ of
+    /// --out), so `--resume` continues runs part way instead of restarting them.
+    #[arg(long, value_name = "DAYS")]
+    checkpoint_every: Option<f64>,
     /// Check the sweep file and print its plan (every run's seed and
     /// values, and which are invalid) without running anything.
     #[arg(long)]
@@ -48,6 +52,12 @@ pub fn run(args: SweepArgs) -> Result<()> {
         return Ok(());
     }
     let sweep = spec::load(&args.sweep)?;
+    if let Some(days) = args.checkpoint_every {
+        ensure!(
+            days.is_finite() && days > 0.0,
+            "--checkpoint-every must be a number of days above 0, not {days}"
+        );
+    }
     if args.dry_run {
         return dry_run(&sweep);
     }
@@ -90,8 +100,23 @@ pub fn run(args: SweepArgs) -> Result<()> {
         .map(|c| erythro_sweep::steps_of(&c))
         .sum();
     let bar = Bar::new(&sweep, total_steps, todo.len());
-    erythro_sweep::execute(&sweep, &out, &todo, workers, inner, &bar)?;
+    let stop = crate::signals::stop_flag()?;
+    let checkpoints = erythro_sweep::Checkpoints {
+        every_days: args.checkpoint_every,
+        stop: Some(&stop),
+    };
+    let result =
+        erythro_sweep::execute_with(&sweep, &out, &todo, workers, inner, &bar, &checkpoints);
     bar.finish();
+    if let Err(e) = result {
+        if let Some(stopped) = e.downcast_ref::<erythro_sweep::Stopped>() {
+            return Err(crate::signals::Interrupted {
+                message: format!("sweep {} {stopped}", sweep.name),
+            }
+            .into());
+        }
+        return Err(e);
+    }
     let finished = erythro_sweep::finish(&sweep, &out)?;
     let wall = started.elapsed().as_secs_f64();
 

@@ -12,6 +12,8 @@
 //!   `timeseries.csv`, histograms, `onset.csv`), and [`results_dir`]: those
 //!   files read back, so plots and reports are drawn from the files alone;
 //! - [`lineage`]: the lineage records of `lineage.json`;
+//! - [`paths`]: where results may go (never over an input, never out of
+//!   their directory);
 //! - [`checkpoint`]: a run's snapshot as a versioned, checksummed file,
 //!   refused with a reason when damaged, foreign or of another version.
 //!
@@ -24,6 +26,7 @@ pub mod checkpoint;
 pub mod config;
 mod error;
 pub mod lineage;
+pub mod paths;
 pub mod results;
 pub mod results_dir;
 
