@@ -153,7 +153,7 @@ pub fn run(args: RunArgs) -> Result<()> {
                 interrupted = true;
                 break;
             }
-            if every.is_some_and(|k| clock.done % k == 0) && !run.is_finished() {
+            if every.is_some_and(|k| clock.done.is_multiple_of(k)) && !run.is_finished() {
                 checkpoint::write(&ckpt, &Snapshot::of(&run, &name)?)?;
             }
         }

@@ -40,7 +40,7 @@ impl Clock {
         sim.step();
         self.done += 1;
         let i = self.done;
-        if i % self.every == 0 || i == self.total {
+        if i.is_multiple_of(self.every) || i == self.total {
             return Ok(Some(sim.sample()?));
         }
         Ok(None)

@@ -30,6 +30,12 @@ const TYPICAL_DIVISIONS: i32 = 4;
 /// 4.5-5.9e12/L in men), the circulation's size before transfusions.
 const RED_CELLS_PER_L: f64 = 5.0e12;
 
+/// Circulating agents below which a blood count is sampling noise: the
+/// relative standard error of a coefficient of variation (RDW) is about
+/// 1/sqrt(2n), 2% at a thousand cells, and the percentiles of the volume
+/// histogram need hundreds in their tails.
+pub const MIN_BLOOD_AGENTS: f64 = 1000.0;
+
 /// Memory per agent beyond its state: arrays grow by doubling and keep a
 /// quarter of headroom, and a checkpoint copies the state once.
 const OVERHEAD: f64 = 3.0;
@@ -93,6 +99,23 @@ pub enum Limit {
         cells_per_agent: f64,
         /// The smallest scale that numbers them.
         min_cells_per_agent: f64,
+    },
+    /// Too few circulating agents to measure a blood count.
+    #[error(
+        "outside the model's validity: about {agents:.0} circulating agents, fewer than the \
+         {min:.0} a blood count needs: lower scale.cells_per_agent to at most \
+         {max_cells_per_agent:.3e} (now {cells_per_agent:e}) or raise \
+         scale.circulating_sample_fraction"
+    )]
+    TooFew {
+        /// The estimate (a healthy count).
+        agents: f64,
+        /// The least that is measured.
+        min: f64,
+        /// The config's scale.
+        cells_per_agent: f64,
+        /// The largest scale that gives enough.
+        max_cells_per_agent: f64,
     },
     /// More agents than a step can index.
     #[error(
@@ -181,6 +204,15 @@ pub fn check(
         }
     }
     let per_blood_agent = s.cells_per_agent / s.circulating_sample_fraction;
+    let healthy_blood = RED_CELLS_PER_L * s.blood_volume_l / per_blood_agent;
+    if healthy_blood < MIN_BLOOD_AGENTS {
+        return Err(Limit::TooFew {
+            agents: healthy_blood,
+            min: MIN_BLOOD_AGENTS,
+            cells_per_agent: s.cells_per_agent,
+            max_cells_per_agent: s.cells_per_agent * healthy_blood / MIN_BLOOD_AGENTS,
+        });
+    }
     for (index, day, units) in transfusions(config) {
         let agents = units * CELLS_PER_UNIT / per_blood_agent;
         if agents > MAX_TRANSFUSED_AGENTS_PER_STEP {
@@ -250,17 +282,19 @@ mod tests {
         let err = check(&c, None, 1).unwrap_err().to_string();
         assert!(err.contains("scale.cells_per_agent"), "{err}");
         // At the default scale two units in one step are numbered.
-        let mut ok = Config::default();
-        ok.events = vec![
-            Event::Transfusion {
-                day: 3.0,
-                units: 1.0,
-            },
-            Event::Transfusion {
-                day: 3.0,
-                units: 1.0,
-            },
-        ];
+        let mut ok = Config {
+            events: vec![
+                Event::Transfusion {
+                    day: 3.0,
+                    units: 1.0,
+                },
+                Event::Transfusion {
+                    day: 3.0,
+                    units: 1.0,
+                },
+            ],
+            ..Config::default()
+        };
         check(&ok, None, 1).unwrap();
         // The same units in one step are summed.
         ok.scale.cells_per_agent = 4000.0;

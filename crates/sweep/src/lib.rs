@@ -312,7 +312,7 @@ fn simulate(
                 progress.steps(done.saturating_sub(counted));
                 counted = done;
                 let stop = checkpoints.stop.is_some_and(|s| s.load(Ordering::SeqCst));
-                let due = every.is_some_and(|k| done % k == 0);
+                let due = every.is_some_and(|k| done.is_multiple_of(k));
                 if !run.is_finished() && (stop || due) {
                     checkpoint::write(ckpt, &Snapshot::of(&run, &label)?)?;
                 }
