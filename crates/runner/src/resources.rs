@@ -30,6 +30,16 @@ const TYPICAL_DIVISIONS: i32 = 4;
 /// 4.5-5.9e12/L in men), the circulation's size before transfusions.
 const RED_CELLS_PER_L: f64 = 5.0e12;
 
+/// Mean volume of a red cell, fL (healthy MCV about 90; donor cells as
+/// the transfusion makes them).
+const MEAN_CELL_FL: f64 = 90.0;
+
+/// The highest hematocrit the model represents, %: the model keeps the
+/// blood volume fixed, so transfused cells add no plasma; hematocrits past
+/// about 70% (the most seen in polycythaemia, at which viscosity stops
+/// flow) are outside what it describes.
+pub const MAX_HEMATOCRIT_PCT: f64 = 70.0;
+
 /// Circulating agents below which a blood count is sampling noise: the
 /// relative standard error of a coefficient of variation (RDW) is about
 /// 1/sqrt(2n), 2% at a thousand cells, and the percentiles of the volume
@@ -99,6 +109,28 @@ pub enum Limit {
         cells_per_agent: f64,
         /// The smallest scale that numbers them.
         min_cells_per_agent: f64,
+    },
+    /// Transfusions that would pack the fixed blood volume with cells.
+    #[error(
+        "outside the model's validity: the transfusions up to day {day} (events[{index}].units) \
+         add {units} unit(s) within a red-cell lifespan, which would raise the hematocrit to \
+         about {hct_pct:.0}%, past the {max_pct:.0}% the model describes (it keeps the blood \
+         volume, scale.blood_volume_l, fixed): give at most {max_units:.1} unit(s) within \
+         circulation.lifespan_days"
+    )]
+    Hematocrit {
+        /// Index of the last event counted.
+        index: usize,
+        /// Its day.
+        day: f64,
+        /// Units within a lifespan up to it.
+        units: f64,
+        /// The hematocrit they would give, %.
+        hct_pct: f64,
+        /// The limit, %.
+        max_pct: f64,
+        /// The most units that stay under it.
+        max_units: f64,
     },
     /// Too few circulating agents to measure a blood count.
     #[error(
@@ -192,6 +224,20 @@ pub fn check(
 ) -> Result<Estimate, Limit> {
     let e = estimate(config);
     let s = &config.scale;
+    let need = e.bytes * side_by_side.max(1) as f64;
+    if let Some(available) = available {
+        if need > available {
+            const GIB: f64 = (1u64 << 30) as f64;
+            return Err(Limit::Memory {
+                need_gib: need / GIB,
+                available_gib: available / GIB,
+                marrow: e.marrow_agents,
+                blood: e.blood_agents,
+                cells_per_agent: s.cells_per_agent,
+                min_cells_per_agent: s.cells_per_agent * need / available,
+            });
+        }
+    }
     let max_index = u32::MAX as f64;
     for (what, agents) in [("marrow", e.marrow_agents), ("circulating", e.blood_agents)] {
         if agents > max_index {
@@ -213,7 +259,13 @@ pub fn check(
             max_cells_per_agent: s.cells_per_agent * healthy_blood / MIN_BLOOD_AGENTS,
         });
     }
-    for (index, day, units) in transfusions(config) {
+    let transfused = transfusions(config);
+    let lifespan = config.circulation.lifespan_days;
+    let healthy_cells = RED_CELLS_PER_L * s.blood_volume_l;
+    let max_units = ((MAX_HEMATOCRIT_PCT / 100.0 * s.blood_volume_l / (MEAN_CELL_FL * 1e-15))
+        - healthy_cells)
+        / CELLS_PER_UNIT;
+    for &(index, day, units) in &transfused {
         let agents = units * CELLS_PER_UNIT / per_blood_agent;
         if agents > MAX_TRANSFUSED_AGENTS_PER_STEP {
             return Err(Limit::Transfusion {
@@ -227,17 +279,37 @@ pub fn check(
             });
         }
     }
-    let need = e.bytes * side_by_side.max(1) as f64;
-    if let Some(available) = available {
-        if need > available {
-            const GIB: f64 = (1u64 << 30) as f64;
-            return Err(Limit::Memory {
-                need_gib: need / GIB,
-                available_gib: available / GIB,
-                marrow: e.marrow_agents,
-                blood: e.blood_agents,
-                cells_per_agent: s.cells_per_agent,
-                min_cells_per_agent: s.cells_per_agent * need / available,
+    for &(index, day, _) in &transfused {
+        let units: f64 = transfused
+            .iter()
+            .filter(|t| t.1 <= day && t.1 > day - lifespan)
+            .map(|t| t.2)
+            .sum();
+        // Blood lost in the same window takes its cells with it.
+        let lost_l: f64 = config
+            .events
+            .iter()
+            .map(|e| match *e {
+                Event::Donation { day: at, ml } if at <= day && at > day - lifespan => ml,
+                Event::Bleeding {
+                    from_day,
+                    to_day,
+                    ml_per_day,
+                } => ml_per_day * (to_day.min(day) - from_day.max(day - lifespan)).max(0.0),
+                _ => 0.0,
+            })
+            .sum::<f64>()
+            / 1000.0;
+        let cells = (healthy_cells + units * CELLS_PER_UNIT - lost_l * RED_CELLS_PER_L).max(0.0);
+        let hct_pct = 100.0 * cells * MEAN_CELL_FL * 1e-15 / s.blood_volume_l;
+        if hct_pct > MAX_HEMATOCRIT_PCT {
+            return Err(Limit::Hematocrit {
+                index,
+                day,
+                units,
+                hct_pct,
+                max_pct: MAX_HEMATOCRIT_PCT,
+                max_units: max_units + lost_l * RED_CELLS_PER_L / CELLS_PER_UNIT,
             });
         }
     }
