@@ -1,28 +1,42 @@
 //! `erythro sweep SWEEP.ron`: the flags, the progress bar and the printed
-//! tables of a sweep; the engine is `erythro-sweep`.
+//! tables of a sweep, of one shard of it (`--shard I/N`, a job array's
+//! task) and of the merge of its shards (`erythro sweep merge`); the engine
+//! is `erythro-sweep`.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use anyhow::{ensure, Result};
-use clap::Args;
+use anyhow::{ensure, Context, Result};
+use clap::{Args, Subcommand};
 use erythro_runner::batch::share_threads;
+use erythro_sweep::shard::{self, Shard};
 use erythro_sweep::{spec, tables, Outcome, RunId, Sweep};
 
 use crate::{progress, say, sayln};
 
 /// Options of `erythro sweep`.
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct SweepArgs {
+    #[command(subcommand)]
+    action: Option<SweepAction>,
     /// The sweep file (RON): base config, grid axes, Latin hypercube, replicates.
-    sweep: PathBuf,
+    #[arg(required = true)]
+    sweep: Option<PathBuf>,
     /// Results directory [default: results/runs/sweeps/SWEEP-NAME].
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Finish the sweep already in --out: run only the runs it lacks.
+    /// Finish the sweep already in --out: run only the runs it lacks
+    /// (with --shard: only the runs that shard lacks).
     #[arg(long)]
     resume: bool,
+    /// Run only shard I of N (`2/4`), balanced by expected cost, into
+    /// OUT/shard-I-of-N; `auto` takes it from SLURM_ARRAY_TASK_ID and
+    /// SLURM_ARRAY_TASK_COUNT (a job array's task). `erythro sweep merge`
+    /// then combines the shards.
+    #[arg(long, value_name = "I/N|auto")]
+    shard: Option<String>,
     /// Worker threads in all [default: all cores]. Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
@@ -43,15 +57,44 @@ pub struct SweepArgs {
     dry_run: bool,
 }
 
+/// `erythro sweep merge`.
+#[derive(Subcommand)]
+enum SweepAction {
+    /// Combine the shards of a sweep (`--shard I/N` part directories) into
+    /// one results directory: the same sweep.csv and sensitivity.csv as the
+    /// sweep run in one process.
+    Merge(MergeArgs),
+}
+
+/// Options of `erythro sweep merge`.
+#[derive(Args)]
+struct MergeArgs {
+    /// The part directories, every shard of the sweep (OUT/shard-*-of-N).
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// Where to merge them [default: the directory holding the parts].
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 /// Runs `erythro sweep`.
 pub fn run(args: SweepArgs) -> Result<()> {
+    if let Some(SweepAction::Merge(m)) = args.action {
+        return merge(m);
+    }
+    let file = args.sweep.clone().context("give the sweep file")?;
     if args.list_paths {
-        for (path, kind, value) in spec::base_tree(&args.sweep)?.leaves() {
+        for (path, kind, value) in spec::base_tree(&file)?.leaves() {
             sayln!("{path:<48} {value:<24} {kind:?}");
         }
         return Ok(());
     }
-    let sweep = spec::load(&args.sweep)?;
+    let shard = match args.shard.as_deref() {
+        None => None,
+        Some("auto") => Some(Shard::from_slurm(|name| std::env::var(name).ok())?),
+        Some(text) => Some(Shard::parse(text)?),
+    };
+    let sweep = spec::load(&file)?;
     if let Some(days) = args.checkpoint_every {
         ensure!(
             days.is_finite() && days > 0.0,
@@ -61,10 +104,15 @@ pub fn run(args: SweepArgs) -> Result<()> {
     if args.dry_run {
         return dry_run(&sweep);
     }
-    let out = args
+    let whole = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("results/runs/sweeps").join(&sweep.name));
+    // A shard writes its own part directory inside the sweep's.
+    let out = match shard {
+        Some(s) => whole.join(s.dir_name()),
+        None => whole.clone(),
+    };
     let threads = crate::thread_pool(args.threads)?.current_num_threads();
     if let Some(k) = args.point_threads {
         ensure!(
@@ -73,12 +121,22 @@ pub fn run(args: SweepArgs) -> Result<()> {
         );
     }
     let started = Instant::now();
-    let before = erythro_sweep::prepare(&out, &sweep, args.resume)?;
-    let runs = sweep.runs();
-    let todo = erythro_sweep::pending(&sweep, &out);
+    let (before, runs, todo) = match shard {
+        Some(s) => (
+            shard::prepare(&out, &sweep, s, args.resume)?,
+            shard::runs_of(&sweep, s),
+            shard::pending(&sweep, s, &out),
+        ),
+        None => (
+            erythro_sweep::prepare(&out, &sweep, args.resume)?,
+            sweep.runs(),
+            erythro_sweep::pending(&sweep, &out),
+        ),
+    };
+    let of_shard = shard.map_or_else(String::new, |s| format!(" shard {}", s.label()));
     let (workers, inner) = share_threads(threads, args.point_threads, todo.len());
     eprintln!(
-        "sweep {}: {} points x {} replicate(s) = {} runs; {} to run, {} side by side with {} thread(s) each",
+        "sweep {}{of_shard}: {} points x {} replicate(s), {} runs here; {} to run, {} side by side with {} thread(s) each",
         sweep.name,
         sweep.points.len(),
         sweep.replicates,
@@ -117,11 +175,58 @@ pub fn run(args: SweepArgs) -> Result<()> {
         }
         return Err(e);
     }
+    if let Some(s) = shard {
+        let wall = started.elapsed().as_secs_f64();
+        sayln!(
+            "sweep {} shard {}: {} runs ({} this time), {:.1} s",
+            sweep.name,
+            s.label(),
+            runs.len(),
+            todo.len(),
+            wall
+        );
+        sayln!("part: {}", out.display());
+        sayln!(
+            "when every shard is done: erythro sweep merge {}",
+            whole.join(format!("shard-*-of-{}", s.count)).display()
+        );
+        return Ok(());
+    }
     let finished = erythro_sweep::finish(&sweep, &out)?;
     let wall = started.elapsed().as_secs_f64();
+    print_tables(&sweep, &finished)?;
+    sayln!(
+        "\nsweep {}: {} runs ({} this time), {} thread(s): {} side by side x {}, {:.1} s",
+        sweep.name,
+        runs.len(),
+        todo.len(),
+        workers * inner,
+        workers,
+        inner,
+        wall
+    );
+    sayln!("results: {}", out.join("sweep.csv").display());
+    Ok(())
+}
 
+/// `erythro sweep merge PART...`.
+fn merge(args: MergeArgs) -> Result<()> {
+    let merged = shard::merge(&args.parts, args.out.as_deref())?;
+    print_tables(&merged.sweep, &merged.finished)?;
+    sayln!(
+        "\nsweep {}: {} runs merged from {} shards",
+        merged.sweep.name,
+        merged.sweep.runs().len(),
+        args.parts.len()
+    );
+    sayln!("results: {}", merged.out.join("sweep.csv").display());
+    Ok(())
+}
+
+/// The point table of a grid, the sensitivity of a hypercube and the failed runs.
+fn print_tables(sweep: &Sweep, finished: &erythro_sweep::Finished) -> Result<()> {
     if !sweep.columns.iter().any(|c| c.hypercube) {
-        say!("{}", tables::point_table(&sweep, &finished.table));
+        say!("{}", tables::point_table(sweep, &finished.table));
     }
     if let Some((_, text)) = &finished.sensitivity {
         say!("{text}");
@@ -143,17 +248,6 @@ pub fn run(args: SweepArgs) -> Result<()> {
             );
         }
     }
-    sayln!(
-        "\nsweep {}: {} runs ({} this time), {} thread(s): {} side by side x {}, {:.1} s",
-        sweep.name,
-        runs.len(),
-        todo.len(),
-        workers * inner,
-        workers,
-        inner,
-        wall
-    );
-    sayln!("results: {}", out.join("sweep.csv").display());
     Ok(())
 }
 

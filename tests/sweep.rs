@@ -1,7 +1,8 @@
 //! End-to-end tests of `erythro sweep`: the same `sweep.csv` at any thread
 //! count and split, an interrupted sweep resumed to the same bytes, failed
 //! points recorded while the rest go on, bad paths refused with a
-//! suggestion, and the sensitivity output of a Latin hypercube.
+//! suggestion, the sensitivity output of a Latin hypercube, and a job
+//! array's shards merged to the one-process bytes.
 //!
 //! Every run is small (about 27,000 marrow agents, a few days after a
 //! 12-day burn-in), so a run takes well under a second in the optimised
@@ -436,4 +437,84 @@ fn latin_hypercube_writes_sensitivity() {
         .collect();
     strata.sort();
     assert_eq!(strata, (0..8).collect::<Vec<_>>());
+}
+
+/// Runs `erythro ARGS...` in `dir` with the environment variables `vars`.
+fn erythro_with(dir: &Path, args: &[&OsStr], vars: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_erythro"))
+        .args(args)
+        .envs(vars.iter().copied())
+        .current_dir(dir)
+        .output()
+        .expect("cannot start the erythro binary")
+}
+
+#[test]
+fn job_array_shards_merge_to_the_one_process_sweep_csv() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let file = write(dir, "grid.ron", &grid_sweep(1.0));
+    let whole = dir.join("whole");
+    expect_success(&sweep(dir, &file, &whole, &["--threads", "2"]));
+
+    // A job array of two tasks with ids 1 and 2 (--array=1-2), then merged.
+    let cut = dir.join("cut");
+    let args = [
+        OsStr::new("sweep"),
+        file.as_os_str(),
+        OsStr::new("--out"),
+        cut.as_os_str(),
+        OsStr::new("--shard"),
+        OsStr::new("auto"),
+    ];
+    for id in ["1", "2"] {
+        let vars = [
+            ("SLURM_ARRAY_TASK_ID", id),
+            ("SLURM_ARRAY_TASK_COUNT", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+        ];
+        let stdout = expect_success(&erythro_with(dir, &args, &vars));
+        assert!(stdout.contains(&format!("shard {id}/2")), "{stdout}");
+        assert!(stdout.contains("erythro sweep merge"), "{stdout}");
+        assert!(!cut.join("sweep.csv").exists(), "a shard wrote sweep.csv");
+    }
+    let parts = [cut.join("shard-1-of-2"), cut.join("shard-2-of-2")];
+    let (one, two) = (finished_runs(&parts[0]), finished_runs(&parts[1]));
+    assert_eq!(one.len() + two.len(), 8, "{one:?} {two:?}");
+    assert!(one.iter().all(|r| !two.contains(r)), "{one:?} {two:?}");
+    let mut merge: Vec<&OsStr> = vec![OsStr::new("sweep"), OsStr::new("merge")];
+    merge.extend(parts.iter().map(|p| p.as_os_str()));
+    let stdout = expect_success(&erythro(dir, &merge));
+    assert!(stdout.contains("8 runs merged from 2 shards"), "{stdout}");
+    assert!(
+        read(&cut.join("sweep.csv")) == read(&whole.join("sweep.csv")),
+        "the merged sweep.csv differs from the one-process one"
+    );
+    assert_eq!(summaries(&cut), summaries(&whole));
+
+    // Merging one part alone is refused, naming the missing shard.
+    let err = expect_error(&erythro(
+        dir,
+        &[
+            OsStr::new("sweep"),
+            OsStr::new("merge"),
+            parts[0].as_os_str(),
+        ],
+    ));
+    assert!(err.contains("2/2 missing"), "{err}");
+    // Bad shards are refused before anything runs.
+    for (shard, says) in [("3/2", "between 1 and the count 2"), ("x", "expected I/N")] {
+        let err = expect_error(&sweep(dir, &file, &dir.join("bad"), &["--shard", shard]));
+        assert!(err.contains(says), "{shard}: {err}");
+    }
+    let err = expect_error(&erythro_with(
+        dir,
+        &args,
+        &[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_COUNT", "2"),
+        ],
+    ));
+    assert!(err.contains("would be shard 6"), "{err}");
+    assert!(!dir.join("bad").exists());
 }

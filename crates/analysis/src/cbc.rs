@@ -1,5 +1,6 @@
 //! The red-cell part of a complete blood count, measured from the agents.
 
+use erythro_core::sums::ExactSum;
 use serde::Serialize;
 
 use crate::discriminant::{Discriminant, Inputs, Suggestion, DISCRIMINANTS};
@@ -149,6 +150,150 @@ impl Cbc {
     }
 }
 
+/// The first pass of a blood count over some of the cells, mergeable: the
+/// counts, the volume histogram and exact sums ([`ExactSum`]) of volume and
+/// hemoglobin. Stats of parts of a population, merged in any order, are
+/// the stats of the whole to the bit, so a population held by several
+/// processes is measured exactly as if one held it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RedCellStats {
+    agents: u64,
+    sum_volume_fl: ExactSum,
+    sum_hb_pg: ExactSum,
+    retic: u64,
+    sum_retic_hb_pg: ExactSum,
+    hypo: u64,
+    hyper: u64,
+    micro: u64,
+    macro_: u64,
+    volume_counts: [u64; VOLUME_BINS],
+}
+
+impl Default for RedCellStats {
+    fn default() -> Self {
+        Self {
+            agents: 0,
+            sum_volume_fl: ExactSum::ZERO,
+            sum_hb_pg: ExactSum::ZERO,
+            retic: 0,
+            sum_retic_hb_pg: ExactSum::ZERO,
+            hypo: 0,
+            hyper: 0,
+            micro: 0,
+            macro_: 0,
+            volume_counts: [0; VOLUME_BINS],
+        }
+    }
+}
+
+impl RedCellStats {
+    /// Words of [`RedCellStats::to_words`].
+    pub const WORDS: usize = 6 + 3 * 3 + VOLUME_BINS;
+
+    /// Measures the cells of `view` (possibly none: a part of a population
+    /// may be empty). Errors: those of [`red_cell_indices`] but the empty
+    /// population and the total-hemoglobin check, which concern the whole.
+    pub fn measure(view: &RedCellView) -> Result<Self, Error> {
+        let n = view.check()?;
+        let mut s = Self {
+            agents: n as u64,
+            ..Self::default()
+        };
+        for i in 0..n {
+            let (volume_fl, hb_pg) = view.cell(i)?;
+            s.sum_volume_fl += volume_fl;
+            s.sum_hb_pg += hb_pg;
+            if view.is_reticulocyte(i) {
+                s.retic += 1;
+                s.sum_retic_hb_pg += hb_pg;
+            }
+            let chc_g_dl = cell_hb_concentration_g_dl(hb_pg, volume_fl);
+            s.hypo += u64::from(chc_g_dl < HYPO_BELOW_G_DL);
+            s.hyper += u64::from(chc_g_dl > HYPER_ABOVE_G_DL);
+            s.micro += u64::from(volume_fl < MICRO_BELOW_FL);
+            s.macro_ += u64::from(volume_fl > MACRO_ABOVE_FL);
+            s.volume_counts[volume_bin(volume_fl)] += 1;
+        }
+        Ok(s)
+    }
+
+    /// Adds the stats of other cells.
+    pub fn merge(&mut self, o: &RedCellStats) {
+        let mut words = vec![0; Self::WORDS];
+        let mut other = vec![0; Self::WORDS];
+        self.to_words(&mut words);
+        o.to_words(&mut other);
+        for (a, b) in words.iter_mut().zip(other) {
+            *a += b;
+        }
+        *self = Self::from_words(&words);
+    }
+
+    /// Agents measured.
+    pub fn agents(&self) -> u64 {
+        self.agents
+    }
+
+    /// Mean cell volume, fL (NaN for no cells): what the second pass,
+    /// [`volume_spread`], measures the deviations from.
+    pub fn mean_volume_fl(&self) -> f64 {
+        self.sum_volume_fl.value() / self.agents as f64
+    }
+
+    /// The stats as [`RedCellStats::WORDS`] integers; an element-wise sum
+    /// of such words is the words of the merged stats.
+    pub fn to_words(&self, words: &mut [i64]) {
+        let counts = [
+            self.agents,
+            self.retic,
+            self.hypo,
+            self.hyper,
+            self.micro,
+            self.macro_,
+        ];
+        let sums = [self.sum_volume_fl, self.sum_hb_pg, self.sum_retic_hb_pg];
+        let all = counts
+            .into_iter()
+            .map(|c| c as i64)
+            .chain(sums.into_iter().flat_map(ExactSum::limbs))
+            .chain(self.volume_counts.iter().map(|&c| c as i64));
+        for (w, v) in words[..Self::WORDS].iter_mut().zip(all) {
+            *w = v;
+        }
+    }
+
+    /// The stats whose words (or sum of words) are `words`.
+    pub fn from_words(words: &[i64]) -> Self {
+        let c = |i: usize| words[i] as u64;
+        let sum =
+            |k: usize| ExactSum::from_limbs([words[6 + 3 * k], words[7 + 3 * k], words[8 + 3 * k]]);
+        Self {
+            agents: c(0),
+            retic: c(1),
+            hypo: c(2),
+            hyper: c(3),
+            micro: c(4),
+            macro_: c(5),
+            sum_volume_fl: sum(0),
+            sum_hb_pg: sum(1),
+            sum_retic_hb_pg: sum(2),
+            volume_counts: std::array::from_fn(|i| c(15 + i)),
+        }
+    }
+}
+
+/// The second pass of a blood count: the exact sum of the squared
+/// deviations of the cells' volumes from `mean_volume_fl` (the whole
+/// population's, [`RedCellStats::mean_volume_fl`]), fL². Sums over parts
+/// of a population add up to the whole's. The cells were checked by
+/// [`RedCellStats::measure`].
+pub fn volume_spread(view: &RedCellView, mean_volume_fl: f64) -> ExactSum {
+    ExactSum::of(view.volume_fl.iter().map(|&v| {
+        let d = f64::from(v) - mean_volume_fl;
+        d * d
+    }))
+}
+
 /// Measures the population: all red-cell indices, flags and discriminants.
 ///
 /// Errors: [`Error::LengthMismatch`] if the slices differ in length,
@@ -159,98 +304,96 @@ impl Cbc {
 /// `reticulocyte_age_h`, [`Error::InvalidCell`] for the first cell with a
 /// non-positive volume, a negative hemoglobin content or a non-finite value.
 ///
-/// Two sequential passes, no allocation: sums, counts and the volume
-/// histogram first, then the squared deviations from the mean for the SD, so
-/// the result is bit-for-bit reproducible.
+/// Two sequential passes, no allocation: [`RedCellStats`] first (sums,
+/// counts and the volume histogram), then the squared deviations from the
+/// mean for the SD ([`volume_spread`]). Every sum is exact and order-free,
+/// so the result is bit-for-bit the same however the cells are ordered or
+/// split.
 pub fn red_cell_indices(view: &RedCellView) -> Result<Cbc, Error> {
-    let n = view.validate()?;
-    let mut sum_volume_fl = 0.0_f64;
-    let mut sum_hb_pg = 0.0_f64;
-    let mut n_retic = 0_u64;
-    let mut sum_retic_hb_pg = 0.0_f64;
-    let (mut n_hypo, mut n_hyper, mut n_micro, mut n_macro) = (0_u64, 0_u64, 0_u64, 0_u64);
-    let mut volume_counts = [0_u64; VOLUME_BINS];
-    for i in 0..n {
-        let (volume_fl, hb_pg) = view.cell(i)?;
-        sum_volume_fl += volume_fl;
-        sum_hb_pg += hb_pg;
-        if view.is_reticulocyte(i) {
-            n_retic += 1;
-            sum_retic_hb_pg += hb_pg;
+    view.validate()?;
+    let stats = RedCellStats::measure(view)?;
+    let spread = volume_spread(view, stats.mean_volume_fl());
+    Cbc::from_stats(&stats, spread, view.cells_per_agent, view.blood_volume_l)
+}
+
+impl Cbc {
+    /// The blood count of a whole population from its merged
+    /// [`RedCellStats`] and [`volume_spread`], with its agents' weight and
+    /// the blood volume (checked by [`RedCellStats::measure`]). Errors:
+    /// [`Error::EmptyPopulation`] for no cells, [`Error::NonPositive`] for
+    /// no hemoglobin.
+    pub fn from_stats(
+        stats: &RedCellStats,
+        spread: ExactSum,
+        cells_per_agent: f64,
+        blood_volume_l: f64,
+    ) -> Result<Cbc, Error> {
+        if stats.agents == 0 {
+            return Err(Error::EmptyPopulation);
         }
-        let chc_g_dl = cell_hb_concentration_g_dl(hb_pg, volume_fl);
-        n_hypo += u64::from(chc_g_dl < HYPO_BELOW_G_DL);
-        n_hyper += u64::from(chc_g_dl > HYPER_ABOVE_G_DL);
-        n_micro += u64::from(volume_fl < MICRO_BELOW_FL);
-        n_macro += u64::from(volume_fl > MACRO_ABOVE_FL);
-        volume_counts[volume_bin(volume_fl)] += 1;
-    }
-    if sum_hb_pg <= 0.0 {
-        return Err(Error::NonPositive {
-            field: "total hb_pg",
-            value: sum_hb_pg,
-        });
-    }
+        let sum_hb_pg = stats.sum_hb_pg.value();
+        if sum_hb_pg <= 0.0 {
+            return Err(Error::NonPositive {
+                field: "total hb_pg",
+                value: sum_hb_pg,
+            });
+        }
+        let sum_volume_fl = stats.sum_volume_fl.value();
+        let n_f = stats.agents as f64;
+        let mcv_fl = stats.mean_volume_fl();
+        let sd_fl = (spread.value() / n_f).sqrt();
 
-    let n_f = n as f64;
-    let mcv_fl = sum_volume_fl / n_f;
-    let mut sum_sq_dev_fl2 = 0.0_f64;
-    for &v in view.volume_fl {
-        let d = f64::from(v) - mcv_fl;
-        sum_sq_dev_fl2 += d * d;
-    }
-    let sd_fl = (sum_sq_dev_fl2 / n_f).sqrt();
+        let cells = n_f * cells_per_agent;
+        let rbc_1e12_per_l = cells / blood_volume_l / 1e12;
+        let hb_g_dl = sum_hb_pg * cells_per_agent * G_PER_PG / (blood_volume_l * DL_PER_L);
+        let hct_pct = sum_volume_fl * cells_per_agent * L_PER_FL / blood_volume_l * 100.0;
+        let mch_pg = sum_hb_pg / n_f;
+        let rdw_cv_pct = 100.0 * sd_fl / mcv_fl;
+        let pct = |count: u64| 100.0 * count as f64 / n_f;
 
-    let cells = n_f * view.cells_per_agent;
-    let rbc_1e12_per_l = cells / view.blood_volume_l / 1e12;
-    let hb_g_dl = sum_hb_pg * view.cells_per_agent * G_PER_PG / (view.blood_volume_l * DL_PER_L);
-    let hct_pct = sum_volume_fl * view.cells_per_agent * L_PER_FL / view.blood_volume_l * 100.0;
-    let mch_pg = sum_hb_pg / n_f;
-    let rdw_cv_pct = 100.0 * sd_fl / mcv_fl;
-    let pct = |count: u64| 100.0 * count as f64 / n_f;
+        let [mentzer, shine_lal, england_fraser, srivastava, green_king, rdwi, ricerca, ehsani, sirdah] =
+            Inputs {
+                mcv_fl,
+                mch_pg,
+                rbc_1e12_per_l,
+                hb_g_dl,
+                hct_pct,
+                rdw_cv_pct,
+            }
+            .values();
 
-    let [mentzer, shine_lal, england_fraser, srivastava, green_king, rdwi, ricerca, ehsani, sirdah] =
-        Inputs {
-            mcv_fl,
-            mch_pg,
+        Ok(Cbc {
             rbc_1e12_per_l,
             hb_g_dl,
             hct_pct,
+            mcv_fl,
+            mch_pg,
+            // pg/fL is g/mL; x100 gives g/dL.
+            mchc_g_dl: 100.0 * mch_pg / mcv_fl,
             rdw_cv_pct,
-        }
-        .values();
-
-    Ok(Cbc {
-        rbc_1e12_per_l,
-        hb_g_dl,
-        hct_pct,
-        mcv_fl,
-        mch_pg,
-        // pg/fL is g/mL; x100 gives g/dL.
-        mchc_g_dl: 100.0 * mch_pg / mcv_fl,
-        rdw_cv_pct,
-        rdw_sd_fl: width_at_peak_fraction_fl(&volume_counts),
-        retic_pct: pct(n_retic),
-        retic_abs_1e9_per_l: n_retic as f64 * view.cells_per_agent / view.blood_volume_l / 1e9,
-        chr_pg: if n_retic == 0 {
-            0.0
-        } else {
-            sum_retic_hb_pg / n_retic as f64
-        },
-        hypo_pct: pct(n_hypo),
-        hyper_pct: pct(n_hyper),
-        micro_pct: pct(n_micro),
-        macro_pct: pct(n_macro),
-        mentzer,
-        shine_lal,
-        england_fraser,
-        srivastava,
-        green_king,
-        rdwi,
-        ricerca,
-        ehsani,
-        sirdah,
-    })
+            rdw_sd_fl: width_at_peak_fraction_fl(&stats.volume_counts),
+            retic_pct: pct(stats.retic),
+            retic_abs_1e9_per_l: stats.retic as f64 * cells_per_agent / blood_volume_l / 1e9,
+            chr_pg: if stats.retic == 0 {
+                0.0
+            } else {
+                stats.sum_retic_hb_pg.value() / stats.retic as f64
+            },
+            hypo_pct: pct(stats.hypo),
+            hyper_pct: pct(stats.hyper),
+            micro_pct: pct(stats.micro),
+            macro_pct: pct(stats.macro_),
+            mentzer,
+            shine_lal,
+            england_fraser,
+            srivastava,
+            green_king,
+            rdwi,
+            ricerca,
+            ehsani,
+            sirdah,
+        })
+    }
 }
 
 #[cfg(test)]

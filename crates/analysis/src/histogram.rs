@@ -110,70 +110,168 @@ pub struct Histograms {
     pub cytogram: Cytogram,
 }
 
+/// The bin counts behind [`Histograms`], mergeable: counts of parts of a
+/// population add up to the whole's, so a population held by several
+/// processes bins exactly as if one held it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistogramCounts {
+    agents: u64,
+    volume: Vec<u64>,
+    hb: Vec<u64>,
+    cyto: Vec<u64>,
+    regions: [[u64; 3]; 3],
+}
+
+impl Default for HistogramCounts {
+    fn default() -> Self {
+        Self {
+            agents: 0,
+            volume: vec![0; VOLUME_BINS],
+            hb: vec![0; HB_BINS],
+            cyto: vec![0; CYTO_VOLUME_BINS * CYTO_CHC_BINS],
+            regions: [[0; 3]; 3],
+        }
+    }
+}
+
+impl HistogramCounts {
+    /// Words of [`HistogramCounts::to_words`].
+    pub const WORDS: usize = 1 + VOLUME_BINS + HB_BINS + CYTO_VOLUME_BINS * CYTO_CHC_BINS + 9;
+
+    /// Bins the cells of `view` as [`histograms`] does.
+    pub fn count(view: &RedCellView) -> Self {
+        let n = view
+            .volume_fl
+            .len()
+            .min(view.hb_pg.len())
+            .min(view.age_h.len());
+        let mut c = Self {
+            agents: n as u64,
+            ..Self::default()
+        };
+        for i in 0..n {
+            let volume_fl = f64::from(view.volume_fl[i]);
+            let hb_pg = f64::from(view.hb_pg[i]);
+            let chc_g_dl = cell_hb_concentration_g_dl(hb_pg, volume_fl);
+            c.volume[bin_index(volume_fl, VOLUME_LOWER_FL, VOLUME_BIN_FL, VOLUME_BINS)] += 1;
+            c.hb[bin_index(hb_pg, HB_LOWER_PG, HB_BIN_PG, HB_BINS)] += 1;
+            let v = bin_index(
+                volume_fl,
+                CYTO_VOLUME_LOWER_FL,
+                CYTO_VOLUME_BIN_FL,
+                CYTO_VOLUME_BINS,
+            );
+            let k = bin_index(
+                chc_g_dl,
+                CYTO_CHC_LOWER_G_DL,
+                CYTO_CHC_BIN_G_DL,
+                CYTO_CHC_BINS,
+            );
+            c.cyto[v * CYTO_CHC_BINS + k] += 1;
+            c.regions[volume_class(volume_fl)][chc_class(chc_g_dl)] += 1;
+        }
+        c
+    }
+
+    /// Every count, in [`HistogramCounts::to_words`] order.
+    fn counts(&self) -> impl Iterator<Item = u64> + '_ {
+        std::iter::once(self.agents)
+            .chain(self.volume.iter().copied())
+            .chain(self.hb.iter().copied())
+            .chain(self.cyto.iter().copied())
+            .chain(self.regions.iter().flatten().copied())
+    }
+
+    /// The counts as [`HistogramCounts::WORDS`] integers; an element-wise
+    /// sum of such words is the words of the merged counts.
+    pub fn to_words(&self, words: &mut [i64]) {
+        for (w, c) in words[..Self::WORDS].iter_mut().zip(self.counts()) {
+            *w = c as i64;
+        }
+    }
+
+    /// The counts whose words (or sum of words) are `words`.
+    pub fn from_words(words: &[i64]) -> Self {
+        let mut w = words.iter().map(|&x| x as u64);
+        let mut take = |n: usize| -> Vec<u64> { w.by_ref().take(n).collect() };
+        let agents = take(1)[0];
+        let volume = take(VOLUME_BINS);
+        let hb = take(HB_BINS);
+        let cyto = take(CYTO_VOLUME_BINS * CYTO_CHC_BINS);
+        let r = take(9);
+        Self {
+            agents,
+            volume,
+            hb,
+            cyto,
+            regions: std::array::from_fn(|v| std::array::from_fn(|c| r[3 * v + c])),
+        }
+    }
+
+    /// Adds the counts of other cells.
+    pub fn merge(&mut self, o: &HistogramCounts) {
+        self.agents += o.agents;
+        for (a, b) in self.volume.iter_mut().zip(&o.volume) {
+            *a += b;
+        }
+        for (a, b) in self.hb.iter_mut().zip(&o.hb) {
+            *a += b;
+        }
+        for (a, b) in self.cyto.iter_mut().zip(&o.cyto) {
+            *a += b;
+        }
+        for (a, b) in self
+            .regions
+            .iter_mut()
+            .flatten()
+            .zip(o.regions.iter().flatten())
+        {
+            *a += b;
+        }
+    }
+
+    /// The histograms as fractions of all cells counted.
+    pub fn histograms(&self) -> Histograms {
+        let n = self.agents;
+        // An empty population has no fractions; 0 rather than NaN keeps output clean.
+        let frac = |count: u64| if n == 0 { 0.0 } else { count as f64 / n as f64 };
+        let edges = |lower: f64, width: f64, bins: usize| -> Vec<f64> {
+            (0..=bins).map(|i| lower + i as f64 * width).collect()
+        };
+        Histograms {
+            volume: Histogram1d {
+                lower: VOLUME_LOWER_FL,
+                bin_width: VOLUME_BIN_FL,
+                unit: "fL",
+                fraction: self.volume.iter().copied().map(frac).collect(),
+            },
+            hb_content: Histogram1d {
+                lower: HB_LOWER_PG,
+                bin_width: HB_BIN_PG,
+                unit: "pg",
+                fraction: self.hb.iter().copied().map(frac).collect(),
+            },
+            cytogram: Cytogram {
+                volume_edges_fl: edges(CYTO_VOLUME_LOWER_FL, CYTO_VOLUME_BIN_FL, CYTO_VOLUME_BINS),
+                chc_edges_g_dl: edges(CYTO_CHC_LOWER_G_DL, CYTO_CHC_BIN_G_DL, CYTO_CHC_BINS),
+                fraction: self
+                    .cyto
+                    .chunks(CYTO_CHC_BINS)
+                    .map(|row| row.iter().copied().map(frac).collect())
+                    .collect(),
+                regions: self.regions.map(|row| row.map(|count| 100.0 * frac(count))),
+            },
+        }
+    }
+}
+
 /// Bins the population. This never fails so that a caller can always draw
 /// something: it does not validate (use [`red_cell_indices`](crate::red_cell_indices)
 /// for that), bins only the first `min(len)` cells if the slices differ in
 /// length, puts NaN and out-of-range values in the edge bins, and returns
 /// all-zero fractions for an empty population.
 pub fn histograms(view: &RedCellView) -> Histograms {
-    let n = view
-        .volume_fl
-        .len()
-        .min(view.hb_pg.len())
-        .min(view.age_h.len());
-    let mut volume = vec![0_u64; VOLUME_BINS];
-    let mut hb = vec![0_u64; HB_BINS];
-    let mut cyto = vec![0_u64; CYTO_VOLUME_BINS * CYTO_CHC_BINS];
-    let mut regions = [[0_u64; 3]; 3];
-    for i in 0..n {
-        let volume_fl = f64::from(view.volume_fl[i]);
-        let hb_pg = f64::from(view.hb_pg[i]);
-        let chc_g_dl = cell_hb_concentration_g_dl(hb_pg, volume_fl);
-        volume[bin_index(volume_fl, VOLUME_LOWER_FL, VOLUME_BIN_FL, VOLUME_BINS)] += 1;
-        hb[bin_index(hb_pg, HB_LOWER_PG, HB_BIN_PG, HB_BINS)] += 1;
-        let v = bin_index(
-            volume_fl,
-            CYTO_VOLUME_LOWER_FL,
-            CYTO_VOLUME_BIN_FL,
-            CYTO_VOLUME_BINS,
-        );
-        let c = bin_index(
-            chc_g_dl,
-            CYTO_CHC_LOWER_G_DL,
-            CYTO_CHC_BIN_G_DL,
-            CYTO_CHC_BINS,
-        );
-        cyto[v * CYTO_CHC_BINS + c] += 1;
-        regions[volume_class(volume_fl)][chc_class(chc_g_dl)] += 1;
-    }
-    // An empty population has no fractions; 0 rather than NaN keeps output clean.
-    let frac = |count: u64| if n == 0 { 0.0 } else { count as f64 / n as f64 };
-    let edges = |lower: f64, width: f64, bins: usize| -> Vec<f64> {
-        (0..=bins).map(|i| lower + i as f64 * width).collect()
-    };
-    Histograms {
-        volume: Histogram1d {
-            lower: VOLUME_LOWER_FL,
-            bin_width: VOLUME_BIN_FL,
-            unit: "fL",
-            fraction: volume.into_iter().map(frac).collect(),
-        },
-        hb_content: Histogram1d {
-            lower: HB_LOWER_PG,
-            bin_width: HB_BIN_PG,
-            unit: "pg",
-            fraction: hb.into_iter().map(frac).collect(),
-        },
-        cytogram: Cytogram {
-            volume_edges_fl: edges(CYTO_VOLUME_LOWER_FL, CYTO_VOLUME_BIN_FL, CYTO_VOLUME_BINS),
-            chc_edges_g_dl: edges(CYTO_CHC_LOWER_G_DL, CYTO_CHC_BIN_G_DL, CYTO_CHC_BINS),
-            fraction: cyto
-                .chunks(CYTO_CHC_BINS)
-                .map(|row| row.iter().copied().map(frac).collect())
-                .collect(),
-            regions: regions.map(|row| row.map(|count| 100.0 * frac(count))),
-        },
-    }
+    HistogramCounts::count(view).histograms()
 }
 
 #[cfg(test)]

@@ -8,9 +8,11 @@
 //! ([`mod@reference`]); and the sensitivity analysis of sweeps (Latin hypercube
 //! and partial rank correlation, [`prcc`]).
 //!
-//! The crate is pure computation: no I/O, no threads, no printing. Every sum is
-//! accumulated in `f64` in cell order, so the same input always gives the same
-//! bits.
+//! The crate is pure computation: no I/O, no threads, no printing. Every sum
+//! is exact and order-free ([`erythro_core::sums::ExactSum`]) and every
+//! measure has a mergeable form ([`RedCellStats`], [`HistogramCounts`]), so
+//! the same cells give the same bits in any order and however they are
+//! split between processes.
 
 #![deny(missing_docs)]
 
@@ -25,11 +27,12 @@ pub mod reference;
 pub mod thresholds;
 mod view;
 
-pub use cbc::{red_cell_indices, Cbc};
+pub use cbc::{red_cell_indices, volume_spread, Cbc, RedCellStats};
 pub use discriminant::{Discriminant, Suggestion, DISCRIMINANTS};
 pub use error::Error;
 pub use histogram::{
-    histograms, Cytogram, Histogram1d, Histograms, REGION_CHC_NAMES, REGION_VOLUME_NAMES,
+    histograms, Cytogram, Histogram1d, HistogramCounts, Histograms, REGION_CHC_NAMES,
+    REGION_VOLUME_NAMES,
 };
 pub use percentiles::{volume_percentiles, VolumePercentiles};
 pub use rdw::{rdw_sd_span, RdwSdSpan};

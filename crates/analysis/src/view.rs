@@ -26,6 +26,15 @@ impl RedCellView<'_> {
     /// are usable. Per-cell values are checked by the measuring pass itself
     /// so the data is only walked once.
     pub fn validate(&self) -> Result<usize, Error> {
+        let n = self.lengths()?;
+        if n == 0 {
+            return Err(Error::EmptyPopulation);
+        }
+        self.check()
+    }
+
+    /// The number of agents, if the slices agree in length.
+    fn lengths(&self) -> Result<usize, Error> {
         let n = self.volume_fl.len();
         if self.hb_pg.len() != n || self.age_h.len() != n {
             return Err(Error::LengthMismatch {
@@ -34,9 +43,13 @@ impl RedCellView<'_> {
                 age_h: self.age_h.len(),
             });
         }
-        if n == 0 {
-            return Err(Error::EmptyPopulation);
-        }
+        Ok(n)
+    }
+
+    /// [`RedCellView::validate`] for a part of a population, which may be
+    /// empty.
+    pub(crate) fn check(&self) -> Result<usize, Error> {
+        let n = self.lengths()?;
         positive("cells_per_agent", self.cells_per_agent)?;
         positive("blood_volume_l", self.blood_volume_l)?;
         if !self.reticulocyte_age_h.is_finite() {

@@ -485,18 +485,19 @@ impl Plasma for Body {
         let fpn = self.ferroportin();
 
         // What the agents did (exact flows of their state).
-        let erythroid_uptake = s.marrow_uptake_fe_fg * marrow + s.blood_uptake_fe_fg * blood;
-        let to_macrophages =
-            (s.extruded_fe_fg + s.died_fe_fg) * marrow + (s.senescent_fe_fg + s.shed_fe_fg) * blood;
+        let erythroid_uptake =
+            s.marrow_uptake_fe_fg.value() * marrow + s.blood_uptake_fe_fg.value() * blood;
+        let to_macrophages = (s.extruded_fe_fg.value() + s.died_fe_fg.value()) * marrow
+            + (s.senescent_fe_fg.value() + s.shed_fe_fg.value()) * blood;
         // Bleeding takes the cells the agents lost and the same share of
         // plasma (transferrin iron).
-        let bled = s.bled_fe_fg * blood;
+        let bled = s.bled_fe_fg.value() * blood;
         let bled_plasma =
             self.plasma_fe_mg.max(0.0) * (self.blood_loss_fraction() * dt_hours).min(1.0);
-        let transfused = s.transfused_fe_fg * blood;
+        let transfused = s.transfused_fe_fg.value() * blood;
         self.red_cell_fe_mg +=
-            s.released_fe_fg * marrow + s.blood_uptake_fe_fg * blood + transfused
-                - (s.senescent_fe_fg + s.shed_fe_fg) * blood
+            s.released_fe_fg.value() * marrow + s.blood_uptake_fe_fg.value() * blood + transfused
+                - (s.senescent_fe_fg.value() + s.shed_fe_fg.value()) * blood
                 - bled;
         self.plasma_fe_mg -= erythroid_uptake + bled_plasma;
         self.macrophage_fe_mg += to_macrophages + now.intravenous_iron_mg;

@@ -8,7 +8,7 @@
 use crate::config::CirculationConfig;
 use crate::marrow::{MarrowStep, Released};
 use crate::rng::{self, Purpose};
-use crate::sums::StepSums;
+use crate::sums::{ExactSum, StepSums};
 use crate::units::FE_FG_PER_PG_HB;
 use crate::view::SplitView;
 
@@ -23,10 +23,14 @@ pub struct RedCells {
     pub age_h: Vec<f32>,
     /// Drawn lifespan, hours.
     pub lifespan_h: Vec<f32>,
+    /// Identity: the id the cell had in the marrow (or one of its own for
+    /// cells made at the steady state or transfused); keys its random
+    /// streams, so a cell's fate does not depend on where it is stored.
+    pub id: Vec<u64>,
 }
 
 /// Bytes of state per circulating red-cell agent.
-pub const RED_CELL_BYTES: usize = 4 * 4;
+pub const RED_CELL_BYTES: usize = 4 * 4 + 8;
 
 /// A mutable window on a run of red cells.
 pub struct RedCellsMut<'a> {
@@ -36,6 +40,7 @@ pub struct RedCellsMut<'a> {
     hb_pg: &'a mut [f32],
     age_h: &'a mut [f32],
     lifespan_h: &'a [f32],
+    id: &'a [u64],
 }
 
 impl SplitView for RedCellsMut<'_> {
@@ -48,6 +53,7 @@ impl SplitView for RedCellsMut<'_> {
         let (h0, h1) = self.hb_pg.split_at_mut(mid);
         let (a0, a1) = self.age_h.split_at_mut(mid);
         let (l0, l1) = self.lifespan_h.split_at(mid);
+        let (i0, i1) = self.id.split_at(mid);
         (
             Self {
                 offset: self.offset,
@@ -55,6 +61,7 @@ impl SplitView for RedCellsMut<'_> {
                 hb_pg: h0,
                 age_h: a0,
                 lifespan_h: l0,
+                id: i0,
             },
             Self {
                 offset: self.offset + mid,
@@ -62,6 +69,7 @@ impl SplitView for RedCellsMut<'_> {
                 hb_pg: h1,
                 age_h: a1,
                 lifespan_h: l1,
+                id: i1,
             },
         )
     }
@@ -200,6 +208,7 @@ pub fn advance(cells: RedCellsMut<'_>, ctx: &CirculationStep, out: &mut Circulat
         hb_pg,
         age_h,
         lifespan_h,
+        id,
     } = cells;
     let s = &mut out.sums;
     let retic_hb_pg = ctx.retic_uptake_fe_fg.min(ctx.retic_pairs_fe_fg) / FE_FG_PER_PG_HB as f32;
@@ -207,11 +216,10 @@ pub fn advance(cells: RedCellsMut<'_>, ctx: &CirculationStep, out: &mut Circulat
         let age = age_h[i] + ctx.dt_h;
         age_h[i] = age;
         if ctx.bleed_probability > 0.0
-            && rng::uniform(ctx.seed, (offset + i) as u64, Purpose::Bleeding, ctx.step)
-                < ctx.bleed_probability
+            && rng::uniform(ctx.seed, id[i], Purpose::Bleeding, ctx.step) < ctx.bleed_probability
         {
-            // Keyed by position and step: circulating agents carry no id,
-            // and their order is deterministic.
+            // Keyed by the cell and the step, never by where it is stored:
+            // the same cells bleed however the circulation is split.
             s.bled += 1;
             s.bled_fe_fg += hb_pg[i] as f64 * FE_FG_PER_PG_HB;
             out.gone.push((offset + i) as u32);
@@ -270,19 +278,25 @@ impl RedCells {
         self.hb_pg.reserve(extra);
         self.age_h.reserve(extra);
         self.lifespan_h.reserve(extra);
+        self.id.reserve(extra);
     }
 
-    /// Repeats the population `copies` times (see `Marrow::tile`).
+    /// Repeats the population `copies` times (see `Marrow::tile`); copy `k`
+    /// of a cell gets the id `id ^ (k << 48)`, unique for fewer than 256
+    /// copies (marrow-born ids are below 2^48, the steady state's and
+    /// transfused cells' have their top bits set).
     pub fn tile(&mut self, copies: usize) {
+        assert!(copies < 256, "at most 255 copies keep the ids unique");
         let n = self.len();
         self.reserve(n * (copies - 1));
-        for _ in 1..copies {
+        for k in 1..copies as u64 {
             for i in 0..n {
                 self.push(
                     self.volume_fl[i],
                     self.hb_pg[i],
                     self.age_h[i],
                     self.lifespan_h[i],
+                    self.id[i] ^ (k << 48),
                 );
             }
         }
@@ -296,15 +310,17 @@ impl RedCells {
             hb_pg: &mut self.hb_pg,
             age_h: &mut self.age_h,
             lifespan_h: &self.lifespan_h,
+            id: &self.id,
         }
     }
 
     /// Appends a cell.
-    pub fn push(&mut self, volume_fl: f32, hb_pg: f32, age_h: f32, lifespan_h: f32) {
+    pub fn push(&mut self, volume_fl: f32, hb_pg: f32, age_h: f32, lifespan_h: f32, id: u64) {
         self.volume_fl.push(volume_fl);
         self.hb_pg.push(hb_pg);
         self.age_h.push(age_h);
         self.lifespan_h.push(lifespan_h);
+        self.id.push(id);
     }
 
     /// Removes the senescent (holes filled from the end) and admits the
@@ -322,17 +338,23 @@ impl RedCells {
                 self.hb_pg.swap_remove(i);
                 self.age_h.swap_remove(i);
                 self.lifespan_h.swap_remove(i);
+                self.id.swap_remove(i);
             }
         }
         for r in released {
             let life = p.lifespan_h(r.id, 0.0);
-            self.push(r.volume_fl, r.hb_pg, 0.0, life);
+            self.push(r.volume_fl, r.hb_pg, 0.0, life, r.id);
         }
     }
 
     /// Iron in the hemoglobin of the sampled cells, fg (per agent weight).
     pub fn iron_fe_fg(&self) -> f64 {
-        self.hb_pg.iter().map(|&h| h as f64 * FE_FG_PER_PG_HB).sum()
+        self.iron_sum_fe_fg().value()
+    }
+
+    /// [`RedCells::iron_fe_fg`] as an exact sum (see [`ExactSum`]).
+    pub fn iron_sum_fe_fg(&self) -> ExactSum {
+        ExactSum::of(self.hb_pg.iter().map(|&h| h as f64 * FE_FG_PER_PG_HB))
     }
 }
 

@@ -33,7 +33,12 @@
 //! - **No threads, no I/O here**: the runner owns parallelism and the binary
 //!   owns files. Chunks are windows ([`view::SplitView`]) the runner splits.
 //! - **Randomness keyed by (seed, agent id, purpose, counter)** ([`rng`]):
-//!   no shared generator, so results do not depend on scheduling.
+//!   no shared generator, so results do not depend on scheduling, nor on
+//!   which process holds an agent when a body is split across processes
+//!   ([`share`]).
+//! - **Exact, order-free sums** ([`sums::ExactSum`]): the reduction adds
+//!   integers, so chunks, threads and processes may add up in any grouping
+//!   and the body sees the same bits.
 //! - **Staged births and deaths**: daughters and departures wait in scratch
 //!   buffers until the step ends, so a chunk never changes another's data.
 #![deny(missing_docs)]
@@ -48,6 +53,7 @@ pub mod params;
 pub mod plasma;
 pub mod rng;
 pub mod schedule;
+pub mod share;
 pub mod source;
 pub mod special;
 pub mod sums;

@@ -3,7 +3,7 @@
 //! boundary, checkpoint it ([`crate::snapshot`]) and carry on later with
 //! the same samples it would have taken without the stop.
 
-use crate::{Error, Sample, Simulation};
+use crate::{Collective, Error, Sample, Simulation};
 
 /// Where a run is in its steps, and when it samples: `total` steps,
 /// sampled every `every` steps and at the end (and once at the start).
@@ -21,7 +21,10 @@ impl Clock {
     /// The clock of `days` more days of `sim`, and the run's first sample
     /// (whose marrow rates cover the burn-in's last day, or the steps since
     /// the last sample).
-    pub fn start(sim: &mut Simulation, days: f64) -> Result<(Self, Sample), Error> {
+    pub fn start<C: Collective>(
+        sim: &mut Simulation<C>,
+        days: f64,
+    ) -> Result<(Self, Sample), Error> {
         let dt = sim.params.run.dt_hours();
         let clock = Self {
             done: 0,
@@ -33,7 +36,10 @@ impl Clock {
 
     /// Advances `sim` one step (nothing once finished); returns the sample
     /// taken at its end, if one is due.
-    pub fn advance(&mut self, sim: &mut Simulation) -> Result<Option<Sample>, Error> {
+    pub fn advance<C: Collective>(
+        &mut self,
+        sim: &mut Simulation<C>,
+    ) -> Result<Option<Sample>, Error> {
         if self.is_finished() {
             return Ok(None);
         }

@@ -16,12 +16,21 @@
 //! [`erythro_core::Params`]; the steps read only those parameters (the
 //! [`Config`] is kept for reporting). The plasma comes from an
 //! [`erythro_core::source::PlasmaSource`]: prescribed schedules or the body.
+//!
+//! One body can be split across processes (MPI ranks, [`collective`]):
+//! each holds a share of the lineages and of the circulation, the step's
+//! sums are added over the processes in one collective reduction, and every
+//! process advances the identical plasma with them. The loop is the same
+//! code for one process ([`Alone`]); every sum is exact and every draw
+//! keyed by the agent, so the bits do not depend on the number of ranks.
 #![deny(missing_docs)]
 
 pub mod batch;
 pub mod bench;
+pub mod collective;
 pub mod driver;
 pub mod lineage;
+mod measure;
 pub mod parallel;
 pub mod resources;
 pub mod sample;
@@ -29,15 +38,16 @@ pub mod snapshot;
 pub mod steady;
 mod transfusion;
 
-use erythro_analysis::{red_cell_indices, RedCellView};
+use erythro_analysis::RedCellView;
 use erythro_core::body::Body;
 use erythro_core::circulation::{self, CirculationScratch, CirculationStep, RedCells};
-use erythro_core::marrow::{self, Marrow, MarrowScratch, MarrowStep, Stage};
+use erythro_core::marrow::{self, Marrow, MarrowScratch, MarrowStep};
 use erythro_core::plasma::{Plasma, PlasmaState, PrescribedPlasma};
 use erythro_core::source::PlasmaSource;
 use erythro_core::sums::StepSums;
 use erythro_core::{Config, Params};
 
+pub use collective::{Alone, Collective};
 pub use driver::{Clock, Run};
 pub use lineage::LineageWatch;
 pub use sample::{BodyMeasures, MarrowMeasures, PlasmaMeasures, Sample};
@@ -62,10 +72,22 @@ pub enum Error {
     /// A snapshot cannot be restored (damaged, or not of a valid run).
     #[error("cannot restore the checkpoint: {0}")]
     Restore(String),
+    /// In a split run, other processes hold red cells that cannot be
+    /// measured (each such process reports its own [`Error::Analysis`]).
+    #[error("cannot measure the blood at day {day}: {ranks} other process(es) hold red cells that cannot be measured")]
+    Elsewhere {
+        /// Simulated day.
+        day: f64,
+        /// How many processes failed to measure their cells.
+        ranks: u64,
+    },
 }
 
-/// A running simulation.
-pub struct Simulation {
+/// A running simulation, of a whole body (`C` = [`Alone`]) or of this
+/// process's share of one split across processes.
+pub struct Simulation<C: Collective = Alone> {
+    /// The processes the body is split across.
+    team: C,
     /// The config as given (for reporting and writing `config.ron`).
     config: Config,
     /// The same, validated: everything the steps read.
@@ -94,10 +116,37 @@ impl Simulation {
     /// Validates `config` (the one conversion into [`Params`]) and builds
     /// its steady state (deterministic).
     pub fn new(config: Config) -> Result<Self, Error> {
+        Self::split(config, Alone)
+    }
+
+    /// The steady state of `config` repeated `copies` times: a population
+    /// `copies` times larger whose agents are copies with fresh lineage ids,
+    /// each standing for `1/copies` as many real cells, so body quantities
+    /// are unchanged. Builds large benchmark populations in seconds instead
+    /// of burning in each at full size.
+    pub fn tiled(config: Config, copies: usize) -> Result<Self, Error> {
+        let mut sim = Self::new(config)?;
+        if copies > 1 {
+            sim.marrow.tile(copies);
+            sim.blood.tile(copies);
+            sim.config.scale.cells_per_agent /= copies as f64;
+            sim.params.scale.tile(copies);
+        }
+        sim.reserve_headroom();
+        Ok(sim)
+    }
+}
+
+impl<C: Collective> Simulation<C> {
+    /// This process's share of `config`'s body split across the processes
+    /// of `team`: validates the config and builds the steady state with the
+    /// other processes (every one must call this, with the same config).
+    pub fn split(config: Config, team: C) -> Result<Self, Error> {
         let params = Params::try_from(&config)?;
         resources::check(&config, resources::available_memory(), 1)?;
         let plasma = PlasmaSource::Prescribed(PrescribedPlasma::new(params.plasma.clone(), 0.0));
         let mut sim = Self {
+            team,
             config,
             params,
             marrow: Marrow::default(),
@@ -141,14 +190,19 @@ impl Simulation {
         self.step
     }
 
-    /// The marrow agents.
+    /// The marrow agents (this process's share, in a split run).
     pub fn marrow(&self) -> &Marrow {
         &self.marrow
     }
 
-    /// The circulating red-cell agents.
+    /// The circulating red-cell agents (this process's share, in a split run).
     pub fn blood(&self) -> &RedCells {
         &self.blood
+    }
+
+    /// The processes the body is split across.
+    pub fn team(&self) -> &C {
+        &self.team
     }
 
     /// The sums of the last step (the reduction the plasma saw).
@@ -200,7 +254,8 @@ impl Simulation {
         Ok(())
     }
 
-    /// Advances one time step.
+    /// Advances one time step (collective in a split run: every process
+    /// steps together).
     pub fn step(&mut self) {
         let plasma = self.plasma.state();
         // The watch sees the constants this step's marrow uses.
@@ -216,6 +271,12 @@ impl Simulation {
         if plasma.transfusion_units > 0.0 {
             sums.transfused_fe_fg = transfusion::transfuse(self, plasma.transfusion_units);
         }
+        // The reduction over the processes: one collective of fixed size,
+        // on the stack, so a step still allocates nothing.
+        let mut words = [0i64; StepSums::WORDS];
+        sums.to_words(&mut words);
+        self.team.sum(&mut words);
+        let sums = StepSums::from_words(&words);
         self.step += 1;
         let day = self.day();
         self.plasma.advance(day, &sums);
@@ -281,23 +342,6 @@ impl Simulation {
         n
     }
 
-    /// The steady state of `config` repeated `copies` times: a population
-    /// `copies` times larger whose agents are copies with fresh lineage ids,
-    /// each standing for `1/copies` as many real cells, so body quantities
-    /// are unchanged. Builds large benchmark populations in seconds instead
-    /// of burning in each at full size.
-    pub fn tiled(config: Config, copies: usize) -> Result<Self, Error> {
-        let mut sim = Self::new(config)?;
-        if copies > 1 {
-            sim.marrow.tile(copies);
-            sim.blood.tile(copies);
-            sim.config.scale.cells_per_agent /= copies as f64;
-            sim.params.scale.tile(copies);
-        }
-        sim.reserve_headroom();
-        Ok(sim)
-    }
-
     /// Reserves room for the population to fluctuate around its steady
     /// state, so steps do not reallocate the agent arrays.
     fn reserve_headroom(&mut self) {
@@ -314,7 +358,8 @@ impl Simulation {
         let n_blood = if with_blood { self.blood_chunks() } else { 0 };
         let mut sums = StepSums::default();
         let cells_per_agent = self.params.scale.cells_per_agent();
-        self.marrow.enter(plasma, &ctx, cells_per_agent, &mut sums);
+        self.marrow
+            .enter(plasma, &ctx, cells_per_agent, self.team.share(), &mut sums);
 
         let n_chunks = parallel::chunk_count(self.marrow.len());
         // Scratch only grows, so a step allocates nothing once warm.
@@ -373,77 +418,6 @@ impl Simulation {
             reticulocyte_age_h: self.params.circulation.reticulocyte_blood_hours() as f32,
             cells_per_agent: self.cells_per_blood_agent(),
             blood_volume_l: self.params.scale.blood_volume_l(),
-        }
-    }
-
-    /// Measures the blood and marrow now; marrow rates cover the steps since
-    /// the previous sample, which this call starts afresh.
-    pub fn sample(&mut self) -> Result<Sample, Error> {
-        let day = self.day();
-        let cbc = red_cell_indices(&self.red_cell_view())
-            .map_err(|source| Error::Analysis { day, source })?;
-        let marrow = self.marrow_measures();
-        let p = self.plasma.state();
-        self.window = StepSums::default();
-        self.window_steps = 0;
-        Ok(Sample {
-            day,
-            cbc,
-            marrow,
-            plasma: self.plasma_measures(&p),
-        })
-    }
-
-    fn plasma_measures(&self, p: &PlasmaState) -> PlasmaMeasures {
-        PlasmaMeasures {
-            tsat_pct: p.tsat * 100.0,
-            epo_mu_ml: p.epo_mu_ml,
-            lead_ug_dl: p.lead_ug_dl,
-            body: self.body().map(|b| BodyMeasures {
-                serum_iron_ug_dl: b.serum_iron_ug_dl(),
-                tibc_ug_dl: b.tibc_ug_dl(),
-                ferritin_ug_l: b.ferritin_ug_l(),
-                hepcidin_nm: b.hepcidin_nm,
-                storage_fe_mg: b.storage_fe_mg,
-                body_fe_mg: self.body_iron_mg().unwrap_or_default(),
-            }),
-        }
-    }
-
-    /// Total body iron, mg: the body's pools plus the erythroblasts' iron
-    /// (None when the plasma is prescribed).
-    pub fn body_iron_mg(&self) -> Option<f64> {
-        let b = self.body()?;
-        Some(
-            b.pools_fe_mg()
-                + self.marrow.iron_fe_fg() * self.params.scale.cells_per_agent() * 1e-12,
-        )
-    }
-
-    fn marrow_measures(&self) -> MarrowMeasures {
-        let cells = &self.marrow.cells;
-        let threshold = self.params.marrow.ring_sideroblast_iron_fg();
-        let (mut nucleated, mut ringed) = (0u64, 0u64);
-        for (&stage, &mito) in cells.stage.iter().zip(&cells.mito_fe_fg) {
-            if stage != Stage::Reticulocyte as u8 {
-                nucleated += 1;
-                ringed += (mito > threshold) as u64;
-            }
-        }
-        let w = &self.window;
-        let per_agent = self.params.scale.cells_per_agent();
-        let window_days =
-            (self.window_steps as f64 * self.params.run.dt_hours() / 24.0).max(f64::MIN_POSITIVE);
-        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
-        MarrowMeasures {
-            erythroblasts_1e9: nucleated as f64 * per_agent / 1e9,
-            marrow_agents: self.marrow.len() as f64,
-            mean_divisions: ratio(w.released_divisions as f64, w.released as f64),
-            production_1e9_per_day: w.released as f64 * per_agent / 1e9 / window_days,
-            ineffective_pct: 100.0 * ratio(w.died as f64, (w.died + w.released) as f64),
-            ring_sideroblast_pct: 100.0 * ratio(ringed as f64, nucleated as f64),
-            zpp_umol_per_mol_heme: 1e6 * ratio(w.zpp_fe_equiv_fg, w.heme_fe_fg),
-            released_hb_pg: ratio(w.released_hb_pg, w.released as f64),
         }
     }
 

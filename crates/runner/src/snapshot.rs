@@ -28,7 +28,7 @@ use erythro_core::{Config, Params};
 use serde::{Deserialize, Serialize};
 
 use crate::driver::Run;
-use crate::{Error, LineageWatch, Simulation};
+use crate::{Alone, Error, LineageWatch, Simulation};
 use mirror::{
     record, BodyStateSnap, ClockSnap, ErythroblastSnap, Layout, LineageSnap, MarrowSnap,
     PlasmaStateSnap, RedCellsSnap, SampleSnap, Snap, StepSumsSnap,
@@ -93,6 +93,7 @@ impl Snapshot {
     /// The snapshot of `run` (taken between steps), labelled `label`.
     pub fn of(run: &Run, label: &str) -> Result<Self, Error> {
         let Simulation {
+            team: Alone, // one process: a checkpoint is of a whole body
             config,
             params: _, // rebuilt from the config
             marrow,
@@ -200,6 +201,7 @@ impl Snapshot {
             Some(w) => Some(restore_watch(w)?),
         };
         let mut sim = Simulation {
+            team: Alone,
             config,
             params,
             marrow: marrow.unsnap(),
@@ -264,7 +266,7 @@ impl Snapshot {
         }
         let b = &self.sim.blood;
         let n = b.volume_fl.len();
-        if [b.hb_pg.len(), b.age_h.len(), b.lifespan_h.len()]
+        if [b.hb_pg.len(), b.age_h.len(), b.lifespan_h.len(), b.id.len()]
             .iter()
             .any(|&l| l != n)
         {

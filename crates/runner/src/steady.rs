@@ -6,21 +6,29 @@
 //! full circulation: for every age, as many cells as the release rate times
 //! the survival to that age, each a template aged exactly as the circulation
 //! kernel would age it, with a lifespan drawn conditional on that age.
+//!
+//! Split across processes, each burns in its own lineages; the templates
+//! and the totals are gathered from all of them (the templates in id order,
+//! which no split changes), every process builds the same circulation and
+//! keeps its share of it.
 
 use erythro_core::body::{Body, BodyParams};
 use erythro_core::circulation::{self, CirculationStep};
 use erythro_core::marrow::{MarrowStep, Released};
 use erythro_core::plasma::Plasma;
-use erythro_core::sums::StepSums;
+use erythro_core::sums::{ExactSum, StepSums};
 
-use crate::Simulation;
+use crate::{Collective, Simulation};
+
+/// Bytes of a template as gathered: volume, hemoglobin, id.
+const TEMPLATE_BYTES: usize = 4 + 4 + 8;
 
 /// Hours of marrow output used as circulation templates.
 const TEMPLATE_HOURS: f64 = 48.0;
 
 /// Fills `sim` with its steady state; leaves the marrow rates of the last
 /// burn-in day in the sampling window, and the step count at zero.
-pub(crate) fn build(sim: &mut Simulation) {
+pub(crate) fn build<C: Collective>(sim: &mut Simulation<C>) {
     let plasma = sim.plasma.state();
     let dt = sim.params.run.dt_hours();
     let steps = (sim.params.run.burn_in_days() * 24.0 / dt).round() as u64;
@@ -44,6 +52,16 @@ pub(crate) fn build(sim: &mut Simulation) {
             sim.window_steps += 1;
         }
     }
+    // The whole marrow's output, from every process.
+    let mut words = [0i64; StepSums::WORDS + 1];
+    sim.window.to_words(&mut words[..StepSums::WORDS]);
+    words[StepSums::WORDS] = released_all as i64;
+    sim.team.sum(&mut words);
+    sim.window = StepSums::from_words(&words[..StepSums::WORDS]);
+    let released_all = words[StepSums::WORDS] as u64;
+    let mut templates = gather(&sim.team, &templates);
+    // Ids are unique: id order is one order whatever the split.
+    templates.sort_unstable_by_key(|t| t.id);
     if templates.is_empty() {
         // No output (for example, no entry at this plasma state): the body
         // starts with an empty circulation and the analysis will say so.
@@ -60,6 +78,7 @@ pub(crate) fn build(sim: &mut Simulation) {
     let blood_ctx = CirculationStep::new(&p.circulation, &ctx, 0.0);
     let mut carry = 0.0;
     let mut made = 0u64;
+    let share = sim.team.share();
     for j in 1u32.. {
         let age_h = j as f64 * dt;
         let alive = p.circulation.survival(age_h);
@@ -73,10 +92,14 @@ pub(crate) fn build(sim: &mut Simulation) {
             let t = templates[(made % templates.len() as u64) as usize];
             // Ids from the top of the range never collide with lineage ids.
             let id = u64::MAX - made;
+            let mine = share.holds(made);
             made += 1;
+            if !mine {
+                continue;
+            }
             let (volume, hb) = circulation::age_cell(t.volume_fl, t.hb_pg, j, &blood_ctx);
             let life = p.circulation.lifespan_h(id, age_h);
-            sim.blood.push(volume, hb, age_h as f32, life);
+            sim.blood.push(volume, hb, age_h as f32, life, id);
         }
     }
     sim.last = StepSums::default();
@@ -85,15 +108,35 @@ pub(crate) fn build(sim: &mut Simulation) {
 /// The body's iron economy at the steady state just built: plasma at the
 /// day-0 saturation, the red-cell book equal to the circulation's hemoglobin
 /// iron, macrophages holding what the recycling flux keeps in them.
-pub(crate) fn body(sim: &Simulation, params: BodyParams) -> Body {
+pub(crate) fn body<C: Collective>(sim: &Simulation<C>, params: BodyParams) -> Body {
     let p = &sim.params;
     let marrow_w = p.scale.cells_per_agent() * 1e-12;
     let blood_w = marrow_w / p.scale.circulating_sample_fraction();
-    let red_cells = sim.blood.iron_fe_fg() * blood_w;
+    let mut limbs = sim.blood.iron_sum_fe_fg().limbs();
+    sim.team.sum(&mut limbs);
+    let red_cells = ExactSum::from_limbs(limbs).value() * blood_w;
     let window_h = (sim.window_steps as f64 * p.run.dt_hours()).max(1.0);
-    let recycled_per_h = sim.window.released_fe_fg * marrow_w / window_h;
+    let recycled_per_h = sim.window.released_fe_fg.value() * marrow_w / window_h;
     let macrophages = recycled_per_h * params.macrophage_release_hours();
     let tsat = p.plasma.tsat().at_day(0.0);
     let epo = p.plasma.epo_mu_ml().at_day(0.0);
     Body::new(params, tsat, epo, red_cells, macrophages)
+}
+
+/// Every process's templates, concatenated.
+fn gather<C: Collective>(team: &C, templates: &[Released]) -> Vec<Released> {
+    let mut bytes = Vec::with_capacity(templates.len() * TEMPLATE_BYTES);
+    for t in templates {
+        bytes.extend_from_slice(&t.volume_fl.to_le_bytes());
+        bytes.extend_from_slice(&t.hb_pg.to_le_bytes());
+        bytes.extend_from_slice(&t.id.to_le_bytes());
+    }
+    team.all_gather(&bytes)
+        .chunks_exact(TEMPLATE_BYTES)
+        .map(|b| Released {
+            volume_fl: f32::from_le_bytes(b[0..4].try_into().expect("4 bytes")),
+            hb_pg: f32::from_le_bytes(b[4..8].try_into().expect("4 bytes")),
+            id: u64::from_le_bytes(b[8..16].try_into().expect("8 bytes")),
+        })
+        .collect()
 }

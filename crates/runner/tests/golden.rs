@@ -15,8 +15,8 @@ mod common;
 use erythro_core::Config;
 use erythro_runner::Simulation;
 
-const GOLDEN: u64 = 3915100088668948566;
-const GOLDEN_EVERY_EVENT: u64 = 16786519669226401115;
+const GOLDEN: u64 = 17582053561343544371;
+const GOLDEN_EVERY_EVENT: u64 = 12963278524041741351;
 
 /// The digest of `config` run for `days` on two threads, and the simulation.
 fn digest(config: Config, days: f64) -> (u64, Simulation) {

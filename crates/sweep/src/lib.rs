@@ -23,8 +23,14 @@
 //!   written;
 //! - `sweep.csv`, one row per run in plan order, and for a Latin hypercube
 //!   `sensitivity.csv`, written when every run is done.
+//!
+//! A sweep can also be cut into shards that run as separate processes, a
+//! SLURM job array's tasks ([`shard`]): each writes a part directory of the
+//! same layout, and [`shard::merge`] assembles the parts into the same
+//! `sweep.csv` and `sensitivity.csv`, byte for byte.
 #![deny(missing_docs)]
 
+pub mod shard;
 pub mod spec;
 pub mod tables;
 pub mod tree;

@@ -274,6 +274,22 @@ pub fn parse(text: &str, origin: &str, dir: &Path, name: String) -> Result<Sweep
     expand(file, text, dir, name).with_context(|| format!("sweep {origin}"))
 }
 
+/// The sweep of a results directory `dir`, from the `sweep.ron` and
+/// `base.ron` kept there (the base resolved, `set` applied), so a sweep
+/// whose base is a file elsewhere reads back where that file is not;
+/// named `name`.
+pub fn from_results(dir: &Path, name: String) -> Result<Sweep> {
+    let path = dir.join("sweep.ron");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let origin = path.display().to_string();
+    let mut file = parse_text(&text, &origin)?;
+    file.base = Base::Inline(Box::new(config_file::load(&dir.join("base.ron"))?));
+    // base.ron is the base after `set`.
+    file.set.clear();
+    expand(file, &text, dir, name).with_context(|| format!("sweep {origin}"))
+}
+
 const SEED_PATH: &str = "run.seed";
 
 /// Runs a sweep may have (points times replicates).

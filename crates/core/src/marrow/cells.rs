@@ -3,7 +3,8 @@
 
 use crate::plasma::PlasmaState;
 use crate::rng::{self, Purpose};
-use crate::sums::StepSums;
+use crate::share::Share;
+use crate::sums::{ExactSum, StepSums};
 use crate::units::FE_FG_PER_PG_HB;
 use crate::view::SplitView;
 
@@ -219,11 +220,14 @@ impl Marrow {
     /// Proerythroblast entry for one step: real cells per hour from EPO
     /// (saturating) and transferrin saturation (iron-restricted progenitor
     /// expansion), as agents with drawn starting volumes and cycle lengths.
+    /// Every process of a split run computes the same entry; each keeps
+    /// only the founders of the lineages in its `share`.
     pub fn enter(
         &mut self,
         plasma: &PlasmaState,
         ctx: &MarrowStep,
         cells_per_agent: f64,
+        share: Share,
         sums: &mut StepSums,
     ) {
         let m = &ctx.p;
@@ -240,9 +244,11 @@ impl Marrow {
         let n = self.entry_carry.floor();
         self.entry_carry -= n;
         for _ in 0..n as u64 {
-            self.cells.push(proerythroblast(ctx, self.lineages));
+            if share.holds(self.lineages) {
+                self.cells.push(proerythroblast(ctx, self.lineages));
+                sums.entered += 1;
+            }
             self.lineages += 1;
-            sums.entered += 1;
         }
     }
 
@@ -307,12 +313,16 @@ impl Marrow {
 
     /// Iron held by the marrow agents (hemoglobin and mitochondrial), fg per agent-weight.
     pub fn iron_fe_fg(&self) -> f64 {
+        self.iron_sum_fe_fg().value()
+    }
+
+    /// [`Marrow::iron_fe_fg`] as an exact sum, so the iron of agents held
+    /// by several processes adds up to the same bits as held by one.
+    pub fn iron_sum_fe_fg(&self) -> ExactSum {
         let c = &self.cells;
-        c.hb_pg
-            .iter()
-            .map(|&h| h as f64 * FE_FG_PER_PG_HB)
-            .sum::<f64>()
-            + c.mito_fe_fg.iter().map(|&m| m as f64).sum::<f64>()
+        let mut s = ExactSum::of(c.hb_pg.iter().map(|&h| h as f64 * FE_FG_PER_PG_HB));
+        s += ExactSum::of(c.mito_fe_fg.iter().map(|&m| m as f64));
+        s
     }
 }
 
@@ -418,7 +428,7 @@ mod tests {
         let p = MarrowParams::new(m, 1, 1.0, 1.0, 1.0);
         for step in 0..hours {
             let ctx = MarrowStep::new(&p, &plasma, step);
-            marrow.enter(&plasma, &ctx, 1e8, &mut sums);
+            marrow.enter(&plasma, &ctx, 1e8, Share::WHOLE, &mut sums);
         }
         sums.entered
     }

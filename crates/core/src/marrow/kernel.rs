@@ -301,6 +301,7 @@ mod tests {
     use crate::config::MarrowConfig;
     use crate::marrow::MarrowParams;
     use crate::plasma::PlasmaState;
+    use crate::sums::ExactSum;
 
     /// A one-hour step of a run of `m` (seed 1, every release sampled) at
     /// transferrin saturation `tsat`, no lead.
@@ -365,8 +366,13 @@ mod tests {
         assert!((gained - pairs).abs() < 1e-4 * pairs, "{gained} vs {pairs}");
         assert_eq!(c.free_globin_pg, 0.0);
         // The reported flows are the changes of the stored state.
-        assert_eq!(s.heme_fe_fg, (c.hb_pg as f64 - 10.0) * FE_FG_PER_PG_HB);
-        assert_eq!(s.marrow_uptake_fe_fg, s.heme_fe_fg + c.mito_fe_fg as f64);
+        // (Each term is rounded once to the exact sums' resolution.)
+        let heme = (c.hb_pg as f64 - 10.0) * FE_FG_PER_PG_HB;
+        assert_eq!(s.heme_fe_fg, ExactSum::of([heme]));
+        assert_eq!(
+            s.marrow_uptake_fe_fg,
+            ExactSum::of([heme + c.mito_fe_fg as f64])
+        );
     }
 
     #[test]
@@ -483,7 +489,7 @@ mod tests {
         assert!(matches!(fate, Fate::Leaves));
         assert_eq!((s.died, s.forced_maturations, s.released), (1, 1, 0));
         let iron = capped.hb_pg as f64 * FE_FG_PER_PG_HB + capped.mito_fe_fg as f64;
-        assert_eq!(s.died_fe_fg, iron);
+        assert_eq!(s.died_fe_fg, ExactSum::of([iron]));
     }
 
     #[test]
@@ -497,7 +503,10 @@ mod tests {
         let (fate, s, _) = step(&mut c, &ctx);
         assert!(matches!(fate, Fate::Stays));
         assert_eq!((c.hb_pg, c.mito_fe_fg, c.free_globin_pg), (10.0, 0.0, 0.0));
-        assert_eq!((s.marrow_uptake_fe_fg, s.heme_fe_fg), (0.0, 0.0));
+        assert_eq!(
+            (s.marrow_uptake_fe_fg, s.heme_fe_fg),
+            (ExactSum::ZERO, ExactSum::ZERO)
+        );
         // It still grows: volume does not wait for iron.
         assert_eq!(c.volume_fl, 800.0 * ctx.p.growth_per_step);
     }
@@ -553,13 +562,13 @@ mod tests {
         // The nucleus takes exactly the iron not in heme: the cell's iron
         // before, plus its uptake, is its heme iron plus what it extruded.
         let before = 40.0 * FE_FG_PER_PG_HB + 3.0;
-        let after = c.hb_pg as f64 * FE_FG_PER_PG_HB + s.extruded_fe_fg;
-        let uptake = s.marrow_uptake_fe_fg;
+        let after = c.hb_pg as f64 * FE_FG_PER_PG_HB + s.extruded_fe_fg.value();
+        let uptake = s.marrow_uptake_fe_fg.value();
         assert!(
             (before + uptake - after).abs() < 1e-9 * before,
             "{before} + {uptake} vs {after}"
         );
-        assert!(s.extruded_fe_fg > 2.0, "{}", s.extruded_fe_fg);
+        assert!(s.extruded_fe_fg.value() > 2.0, "{:?}", s.extruded_fe_fg);
     }
 
     #[test]
@@ -602,12 +611,15 @@ mod tests {
         );
         assert!(c.hb_pg > 28.0, "it finished some hemoglobin first");
         assert_eq!((s.released, s.died, s.released_divisions), (1, 0, 4));
-        assert_eq!(s.released_fe_fg, c.hb_pg as f64 * FE_FG_PER_PG_HB);
+        assert_eq!(
+            s.released_fe_fg,
+            ExactSum::of([c.hb_pg as f64 * FE_FG_PER_PG_HB])
+        );
         assert_eq!(s.sampled_released_fe_fg, s.released_fe_fg);
-        assert_eq!(s.extruded_fe_fg, c.mito_fe_fg as f64);
+        assert_eq!(s.extruded_fe_fg, ExactSum::of([c.mito_fe_fg as f64]));
         // Released but not followed: counted in the books, not in the sample.
         let (_, s, released, _) = reticulocyte(0.0);
         assert!(released.is_empty());
-        assert_eq!((s.released, s.sampled_released_fe_fg), (1, 0.0));
+        assert_eq!((s.released, s.sampled_released_fe_fg), (1, ExactSum::ZERO));
     }
 }

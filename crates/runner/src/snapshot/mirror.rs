@@ -16,7 +16,7 @@ use erythro_core::events::InForce;
 use erythro_core::marrow::lineage::{CellFate, Lineage, Moment, TracedCell};
 use erythro_core::marrow::{Erythroblast, Erythroblasts, Marrow};
 use erythro_core::plasma::PlasmaState;
-use erythro_core::sums::StepSums;
+use erythro_core::sums::{ExactSum, StepSums};
 use serde::{Deserialize, Serialize};
 
 use crate::driver::Clock;
@@ -59,6 +59,16 @@ impl<S: Snap<T>, T> Snap<Option<T>> for Option<S> {
     }
     fn unsnap(self) -> Option<T> {
         self.map(S::unsnap)
+    }
+}
+
+/// An exact sum as its three integer limbs (lossless).
+impl Snap<ExactSum> for [i64; 3] {
+    fn snap(t: &ExactSum) -> Self {
+        t.limbs()
+    }
+    fn unsnap(self) -> ExactSum {
+        ExactSum::from_limbs(self)
     }
 }
 
@@ -189,6 +199,7 @@ mirror!(
         hb_pg: Vec<f32>,
         age_h: Vec<f32>,
         lifespan_h: Vec<f32>,
+        id: Vec<u64>,
     }
 );
 
@@ -196,25 +207,25 @@ mirror!(
     /// A step's sums ([`StepSums`]).
     StepSumsSnap = StepSums {
         entered: u64,
-        marrow_uptake_fe_fg: f64,
-        heme_fe_fg: f64,
-        zpp_fe_equiv_fg: f64,
+        marrow_uptake_fe_fg: [i64; 3],
+        heme_fe_fg: [i64; 3],
+        zpp_fe_equiv_fg: [i64; 3],
         released: u64,
-        released_fe_fg: f64,
-        sampled_released_fe_fg: f64,
+        released_fe_fg: [i64; 3],
+        sampled_released_fe_fg: [i64; 3],
         released_divisions: u64,
-        released_hb_pg: f64,
-        extruded_fe_fg: f64,
+        released_hb_pg: [i64; 3],
+        extruded_fe_fg: [i64; 3],
         died: u64,
-        died_fe_fg: f64,
+        died_fe_fg: [i64; 3],
         forced_maturations: u64,
-        blood_uptake_fe_fg: f64,
+        blood_uptake_fe_fg: [i64; 3],
         senescent: u64,
-        senescent_fe_fg: f64,
+        senescent_fe_fg: [i64; 3],
         bled: u64,
-        bled_fe_fg: f64,
-        transfused_fe_fg: f64,
-        shed_fe_fg: f64,
+        bled_fe_fg: [i64; 3],
+        transfused_fe_fg: [i64; 3],
+        shed_fe_fg: [i64; 3],
     }
 );
 

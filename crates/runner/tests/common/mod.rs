@@ -141,11 +141,13 @@ pub fn state_digest(sim: &Simulation) -> u64 {
         hb_pg,
         age_h,
         lifespan_h,
+        id,
     } = sim.blood();
     for i in 0..volume_fl.len() {
         for x in [volume_fl[i], hb_pg[i], age_h[i], lifespan_h[i]] {
             eat(x.to_bits() as u64);
         }
+        eat(id[i]);
     }
     if let Some(b) = sim.body() {
         for x in [
