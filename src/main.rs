@@ -14,6 +14,7 @@ mod run;
 mod signals;
 mod sweep;
 mod table;
+mod validate;
 
 use std::io::Write as _;
 
@@ -51,8 +52,8 @@ enum Command {
     Run(run::RunArgs),
     /// Measure the marrow kernel against this machine's memory bandwidth.
     Bench(bench::BenchArgs),
-    /// Run every condition config and check its textbook pattern.
-    Validate(commands::ValidateArgs),
+    /// Run every condition config against published targets, hard limits and textbook directions.
+    Validate(validate::ValidateArgs),
     /// Run a parameter sweep (grid, Latin hypercube, replicates) from a RON file.
     Sweep(sweep::SweepArgs),
     /// Follow one proerythroblast's whole lineage and draw it as a tree.
@@ -70,7 +71,7 @@ fn main() {
     let result = match cli.command {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Bench(args)) => bench::run(args),
-        Some(Command::Validate(args)) => commands::validate(args),
+        Some(Command::Validate(args)) => validate::run(args),
         Some(Command::Sweep(args)) => sweep::run(args),
         Some(Command::Lineage(args)) => commands::lineage(args),
         Some(Command::Report(args)) => commands::report(args),
