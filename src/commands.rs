@@ -1,4 +1,4 @@
-//! The smaller commands: `validate`, `lineage`, `report` and `plot-sweep`,
+//! The smaller commands: `lineage`, `report`, `plot-sweep` and `teach`,
 //! each its flags and what it prints over one library call.
 
 use std::path::{Path, PathBuf};
@@ -7,54 +7,10 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use clap::Args;
 use erythro_core::Config;
-use erythro_io::{config, Staged};
+use erythro_io::config;
 use erythro_report::lineage::{self, DEFAULT_COHORT};
 
 use crate::{say, sayln};
-
-/// Options of `erythro validate`.
-#[derive(Args)]
-pub struct ValidateArgs {
-    /// Run every condition at 1/20 of the default scale (about 54,000
-    /// erythroblast agents): minutes instead of tens of minutes.
-    #[arg(long)]
-    quick: bool,
-    /// Where to write `validate.csv` [default: results/runs/validate].
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Worker threads [default: all cores]; conditions run side by side.
-    #[arg(long)]
-    threads: Option<usize>,
-}
-
-/// `erythro validate`: every condition against its textbook pattern;
-/// fails if any pattern fails.
-pub fn validate(args: ValidateArgs) -> Result<()> {
-    let threads = crate::thread_pool(args.threads)?.current_num_threads();
-    let runs = erythro_validate::run_names().len();
-    let (workers, inner) = erythro_runner::batch::share_threads(threads, None, runs);
-    eprintln!("validate: {runs} runs, {workers} side by side");
-    let v = erythro_validate::validate(args.quick, workers, inner, &|name| {
-        eprintln!("validate: {name} done")
-    })?;
-    say!("{}", v.table);
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("results/runs/validate"));
-    let staged = Staged::new(&out)?;
-    staged.write("validate.csv", &v.csv)?;
-    staged.write("validate.txt", &v.table)?;
-    let written = staged.commit()?;
-    sayln!("table: {}", written.join("validate.csv").display());
-    anyhow::ensure!(
-        v.failures == 0,
-        "{} of {} expected pattern(s) failed",
-        v.failures,
-        v.checks
-    );
-    sayln!("every expected pattern holds");
-    Ok(())
-}
 
 /// Arguments of `erythro lineage`.
 #[derive(Args)]

@@ -13,6 +13,7 @@ mod progress;
 mod run;
 mod sweep;
 mod table;
+mod validate;
 
 use std::io::Write as _;
 
@@ -50,8 +51,8 @@ enum Command {
     Run(run::RunArgs),
     /// Measure the marrow kernel against this machine's memory bandwidth.
     Bench(bench::BenchArgs),
-    /// Run every condition config and check its textbook pattern.
-    Validate(commands::ValidateArgs),
+    /// Run every condition config against published targets, hard limits and textbook directions.
+    Validate(validate::ValidateArgs),
     /// Run a parameter sweep (grid, Latin hypercube, replicates) from a RON file.
     Sweep(sweep::SweepArgs),
     /// Follow one proerythroblast's whole lineage and draw it as a tree.
@@ -71,9 +72,7 @@ fn main() {
         match cli.command {
             Some(Command::Run(args)) => run::run(args, &world),
             Some(Command::Bench(args)) => single("bench").and_then(|()| bench::run(args)),
-            Some(Command::Validate(args)) => {
-                single("validate").and_then(|()| commands::validate(args))
-            }
+            Some(Command::Validate(args)) => single("validate").and_then(|()| validate::run(args)),
             Some(Command::Sweep(args)) => sweep::run(args, &world),
             Some(Command::Lineage(args)) => {
                 single("lineage").and_then(|()| commands::lineage(args))

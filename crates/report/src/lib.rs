@@ -20,6 +20,7 @@
 pub mod lineage;
 pub mod narrative;
 pub mod plot;
+pub mod validation;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -165,7 +166,7 @@ fn cbc_table(run: &RunDir) -> String {
     t
 }
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body{margin:0;background:#fafafa;color:#111;font:17px/1.5 'DejaVu Sans','Liberation Sans',Arial,sans-serif}
 main{max-width:1100px;margin:0 auto;padding:24px 28px 60px;background:#fff}
 h1{font-size:30px;margin:6px 0 4px}h2{font-size:22px;margin:34px 0 10px;border-bottom:2px solid #0072b2;padding-bottom:4px}

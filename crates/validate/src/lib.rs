@@ -1,426 +1,456 @@
-//! # erythro-validate: the conditions against the clinic
+//! # erythro-validate: the conditions against published cohorts
 //!
-//! [`validate`] runs every condition config of `configs/conditions/` (embedded
-//! in the crate) side by side and checks each marker against the direction
-//! the textbook pattern expects, compared with the healthy run of the same
-//! sex (or, for therapy, with the run's own start). The directions are
-//! written here, from the clinical literature; the model is never told them.
+//! [`validate`] runs every condition config ([`conditions`], embedded)
+//! side by side under one or both division rules and checks each run three
+//! ways:
+//!
+//! 1. **Quantitatively**, against the published targets of
+//!    `validation/targets.csv` ([`targets`]): each marker is measured at its
+//!    time ([`measure`]) and passes within 2 SD of a cohort's mean, or inside
+//!    its interval ([`score`]). Context rows are shown, not counted; a marker
+//!    the model does not produce counts as a failure, never dropped.
+//! 2. **Hard physical limits** on every sample of every run ([`limits`]):
+//!    serum iron within TIBC, saturation a percentage, ferritin no lower than
+//!    assays report, red-cell indices within what human blood can be, no NaN.
+//! 3. **Directions** ([`direction`]): each marker moves the textbook way
+//!    against the healthy run of the same sex.
+//!
+//! Runs sample at least daily (hourly where their configs ask), and the
+//! targets' times count from each config's first event, as trials count
+//! from the donation, dose or injection. The model is never told a target.
 #![deny(missing_docs)]
 
-use std::fmt::Write as _;
+pub mod conditions;
+pub mod direction;
+pub mod limits;
+pub mod measure;
+pub mod output;
+pub mod score;
+pub mod targets;
+
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result};
 use erythro_analysis::reference;
+use erythro_core::config::DivisionRule;
+use erythro_core::events::Event;
 use erythro_io::config as config_file;
 use erythro_runner::{batch, Sample, Simulation};
 
-/// The markers of the table, with their output field names.
-const MARKERS: &[(&str, &str)] = &[
-    ("Hb", "hb_g_dl"),
-    ("RBC", "rbc_1e12_per_l"),
-    ("MCV", "mcv_fl"),
-    ("MCH", "mch_pg"),
-    ("MCHC", "mchc_g_dl"),
-    ("RDW-CV", "rdw_cv_pct"),
-    ("SI", "serum_iron_ug_dl"),
-    ("TIBC", "tibc_ug_dl"),
-    ("TSAT", "tsat_pct"),
-    ("Ferritin", "ferritin_ug_l"),
-    ("Hepcidin", "hepcidin_nm"),
-    ("ZPP", "zpp_umol_per_mol_heme"),
-    ("Sidero", "ring_sideroblast_pct"),
-    ("Mentzer", "mentzer"),
+use crate::measure::{Measured, Series};
+use crate::score::Score;
+use crate::targets::Target;
+
+/// The output fields of a sample (`Sample::fields` without `day`) that
+/// targets may name; a test checks it against a real sample.
+pub const FIELDS: &[&str] = &[
+    "rbc_1e12_per_l",
+    "hb_g_dl",
+    "hct_pct",
+    "mcv_fl",
+    "mch_pg",
+    "mchc_g_dl",
+    "rdw_cv_pct",
+    "rdw_sd_fl",
+    "retic_pct",
+    "retic_abs_1e9_per_l",
+    "chr_pg",
+    "hypo_pct",
+    "hyper_pct",
+    "micro_pct",
+    "macro_pct",
+    "mentzer",
+    "shine_lal",
+    "england_fraser",
+    "srivastava",
+    "green_king",
+    "rdwi",
+    "ricerca",
+    "ehsani",
+    "sirdah",
+    "erythroblasts_1e9",
+    "marrow_agents",
+    "mean_divisions",
+    "production_1e9_per_day",
+    "ineffective_pct",
+    "ring_sideroblast_pct",
+    "zpp_umol_per_mol_heme",
+    "released_hb_pg",
+    "tsat_pct",
+    "epo_mu_ml",
+    "lead_ug_dl",
+    "serum_iron_ug_dl",
+    "tibc_ug_dl",
+    "ferritin_ug_l",
+    "hepcidin_nm",
+    "storage_fe_mg",
+    "body_fe_mg",
 ];
 
-/// What the textbook pattern expects of a marker.
-#[derive(Clone, Copy, Debug)]
-enum Expect {
-    /// Higher than the baseline by more than 5%.
-    Up,
-    /// Lower than the baseline by more than 5%.
-    Down,
-    /// Inside the reference range (or within 25% of the baseline where
-    /// there is no range).
-    Normal,
-    /// Not higher than the baseline by more than 5%.
-    NotUp,
-    /// Not lower than the baseline by more than 5%.
-    NotDown,
-    /// Above a fixed value (Mentzer above 13: iron deficiency).
-    Above(f64),
-    /// Below a fixed value (Mentzer below 13: thalassemia trait).
-    Below(f64),
-    /// Risen from the baseline by less than this much, in the marker's unit
-    /// (oral-iron refractoriness: hemoglobin up by less than 1 g/dL after
-    /// 4-6 weeks of oral iron, Hershko and Camaschella, Blood 2014).
-    RiseBelow(f64),
+/// A division rule to validate under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// Divide until the critical hemoglobin concentration (the default).
+    Critical,
+    /// A fixed number of divisions.
+    FixedBudget,
 }
 
-impl Expect {
-    fn label(self) -> String {
+impl Rule {
+    /// The config's rule.
+    pub fn division_rule(self) -> DivisionRule {
         match self {
-            Expect::Up => "up".into(),
-            Expect::Down => "down".into(),
-            Expect::Normal => "normal".into(),
-            Expect::NotUp => "not up".into(),
-            Expect::NotDown => "not down".into(),
-            Expect::Above(x) => format!(">{x}"),
-            Expect::Below(x) => format!("<{x}"),
-            Expect::RiseBelow(x) => format!("+<{x}"),
+            Rule::Critical => DivisionRule::CriticalConcentration,
+            Rule::FixedBudget => DivisionRule::FixedBudget,
         }
     }
 
-    fn holds(self, value: f64, baseline: f64, range: Option<(f64, f64)>) -> bool {
-        // 5% of the baseline, with a small absolute floor so markers whose
-        // healthy value is zero (ring sideroblasts) do not flip on noise.
-        let margin = (0.05 * baseline.abs()).max(0.1);
+    /// Its name on the command line and in tables.
+    pub fn name(self) -> &'static str {
         match self {
-            Expect::Up => value > baseline + margin,
-            Expect::Down => value < baseline - margin,
-            Expect::Normal => match range {
-                Some((lo, hi)) => (lo..=hi).contains(&value),
-                None => (value - baseline).abs() <= 0.25 * baseline.abs(),
-            },
-            Expect::NotUp => value <= baseline + margin,
-            Expect::NotDown => value >= baseline - margin,
-            Expect::Above(x) => value > x,
-            Expect::Below(x) => value < x,
-            Expect::RiseBelow(x) => value - baseline < x,
+            Rule::Critical => "critical",
+            Rule::FixedBudget => "fixed-budget",
         }
     }
 }
 
-/// What a condition is compared against.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Baseline {
-    Man,
-    Woman,
-    /// The run's own day 0 (therapy: recovery from the starting state).
-    Start,
+/// Reads targets: `text` with its `origin` for messages, or the embedded
+/// file when `None`; checked against the runs and the sample fields.
+pub fn load_targets(text: Option<(&str, &str)>) -> Result<Vec<Target>, targets::Error> {
+    let (text, origin) = text.unwrap_or((targets::EMBEDDED, "validation/targets.csv"));
+    let names = conditions::names();
+    targets::parse(
+        text,
+        origin,
+        &targets::Known {
+            conditions: &names,
+            fields: FIELDS,
+        },
+    )
 }
 
-struct Condition {
-    name: &'static str,
-    ron: &'static str,
-    baseline: Baseline,
-    expect: &'static [(&'static str, Expect)],
+/// A target with what the model gave.
+#[derive(Clone, Debug)]
+pub struct TargetResult {
+    /// The target.
+    pub target: Target,
+    /// The model's value.
+    pub measured: Measured,
+    /// Pass or fail and the distance.
+    pub score: Score,
 }
 
-use Expect::*;
+/// A broken hard limit, with the run that broke it.
+#[derive(Clone, Debug)]
+pub struct Broken {
+    /// Condition.
+    pub condition: &'static str,
+    /// The violation.
+    pub violation: limits::Violation,
+}
 
-/// Iron deficiency (diet, blood loss, malabsorption): Camaschella, NEJM 2015.
-const IRON_DEFICIENCY: &[(&str, Expect)] = &[
-    ("ferritin_ug_l", Down),
-    ("tsat_pct", Down),
-    ("serum_iron_ug_dl", Down),
-    ("tibc_ug_dl", Up),
-    ("hepcidin_nm", Down),
-    ("mcv_fl", Down),
-    ("mchc_g_dl", Down),
-    ("rbc_1e12_per_l", Down),
-    ("hb_g_dl", Down),
-    ("rdw_cv_pct", Up),
-    ("zpp_umol_per_mol_heme", Up),
-    ("mentzer", Above(13.0)),
-];
+/// Everything a validation under one rule found.
+pub struct RuleRun {
+    /// The rule.
+    pub rule: Rule,
+    /// Each condition's run, in [`conditions::CONDITIONS`] order.
+    pub series: Vec<(&'static str, Series)>,
+    /// Every target, in file order.
+    pub results: Vec<TargetResult>,
+    /// Broken limits.
+    pub broken: Vec<Broken>,
+    /// The directional checks.
+    pub directions: direction::Directions,
+}
 
-/// Thalassemia trait: microcytosis with a high count, normal RDW and iron.
-const THAL_TRAIT: &[(&str, Expect)] = &[
-    ("mcv_fl", Down),
-    ("rbc_1e12_per_l", Up),
-    ("rdw_cv_pct", Normal),
-    ("ferritin_ug_l", Normal),
-    ("tsat_pct", Normal),
-    ("serum_iron_ug_dl", Normal),
-    ("mentzer", Below(13.0)),
-];
+impl RuleRun {
+    /// Scored targets passed, scored targets, and the rate, %.
+    pub fn pass_rate(&self) -> (usize, usize, f64) {
+        score::pass_rate(
+            self.results
+                .iter()
+                .filter(|r| r.target.scored)
+                .map(|r| r.score.verdict),
+        )
+    }
 
-/// Recovery on iron: compared with the run's start (Camaschella 2015:
-/// hemoglobin up about 2 g/dL in 3 weeks on oral iron).
-const RECOVERY: &[(&str, Expect)] = &[
-    ("hb_g_dl", Up),
-    ("mcv_fl", Up),
-    ("tsat_pct", Up),
-    ("ferritin_ug_l", Up),
-];
-
-/// A condition whose config is `configs/conditions/NAME.ron`, embedded.
-macro_rules! condition {
-    ($name:literal, $baseline:expr, $expect:expr) => {
-        Condition {
-            name: $name,
-            ron: include_str!(concat!("../../../configs/conditions/", $name, ".ron")),
-            baseline: $baseline,
-            expect: $expect,
+    /// Why this run fails at `min_pass` %: a low pass rate, each broken
+    /// limit and each failed direction; empty when it passes.
+    pub fn failures(&self, min_pass: f64) -> Vec<String> {
+        let mut out = Vec::new();
+        let (pass, all, rate) = self.pass_rate();
+        if rate < min_pass {
+            out.push(format!(
+                "{}: {pass} of {all} scored targets pass ({rate:.1}%), below {min_pass}%",
+                self.rule.name()
+            ));
         }
-    };
+        for b in &self.broken {
+            let v = &b.violation;
+            out.push(format!(
+                "{}: {} breaks the limit {} {} on day {:.2} ({} = {})",
+                self.rule.name(),
+                b.condition,
+                v.field,
+                v.limit,
+                v.first_day,
+                v.field,
+                v.first_value
+            ));
+        }
+        for d in &self.directions.failed {
+            out.push(format!("{}: direction fails: {d}", self.rule.name()));
+        }
+        out
+    }
 }
 
-const CONDITIONS: &[Condition] = &[
-    condition!(
-        "healthy_woman",
-        Baseline::Man,
-        &[
-            ("hb_g_dl", Down),
-            ("ferritin_ug_l", Down),
-            ("mcv_fl", Normal),
-            ("mchc_g_dl", Normal),
-        ]
-    ),
-    condition!("ida_diet", Baseline::Man, IRON_DEFICIENCY),
-    condition!("ida_hookworm", Baseline::Man, IRON_DEFICIENCY),
-    condition!("ida_menorrhagia", Baseline::Woman, IRON_DEFICIENCY),
-    condition!("gastrectomy", Baseline::Man, IRON_DEFICIENCY),
-    condition!("recovery_oral_iron", Baseline::Start, RECOVERY),
-    condition!("recovery_iv_iron", Baseline::Start, RECOVERY),
-    condition!("beta_thal_trait", Baseline::Man, THAL_TRAIT),
-    condition!("alpha_thal_trait", Baseline::Man, THAL_TRAIT),
-    // Weiss & Goodnough, NEJM 2005.
-    condition!(
-        "chronic_disease",
-        Baseline::Man,
-        &[
-            ("hepcidin_nm", Up),
-            ("ferritin_ug_l", Up),
-            ("serum_iron_ug_dl", Down),
-            ("tibc_ug_dl", Down),
-            ("tsat_pct", Down),
-            ("hb_g_dl", Down),
-            ("mcv_fl", Above(75.0)),
-        ]
-    ),
-    // Pietrangelo, Gastroenterology 2017 (type A): hepcidin normal or high.
-    condition!(
-        "ferroportin_disease",
-        Baseline::Man,
-        &[
-            ("ferritin_ug_l", Up),
-            ("tsat_pct", NotUp),
-            ("hepcidin_nm", NotDown),
-        ]
-    ),
-    // Finberg et al., Nat Genet 2008: hepcidin inappropriately normal/high.
-    condition!(
-        "irida",
-        Baseline::Man,
-        &[
-            ("tsat_pct", Down),
-            ("mcv_fl", Down),
-            ("hb_g_dl", Down),
-            ("hepcidin_nm", NotDown),
-        ]
-    ),
-    condition!(
-        "irida_oral_iron",
-        Baseline::Start,
-        &[("hb_g_dl", RiseBelow(1.0))]
-    ),
-    condition!(
-        "irida_iv_iron",
-        Baseline::Start,
-        &[("hb_g_dl", Up), ("ferritin_ug_l", Up)]
-    ),
-    // ZPP and ring sideroblasts up, iron studies normal or high.
-    condition!(
-        "lead_poisoning",
-        Baseline::Man,
-        &[
-            ("zpp_umol_per_mol_heme", Up),
-            ("ring_sideroblast_pct", Up),
-            ("tsat_pct", NotDown),
-            ("ferritin_ug_l", NotDown),
-        ]
-    ),
-    condition!(
-        "ida_with_inflammation",
-        Baseline::Man,
-        &[
-            ("tsat_pct", Down),
-            ("mcv_fl", Down),
-            ("hb_g_dl", Down),
-            ("ferritin_ug_l", Normal),
-        ]
-    ),
-];
+/// The day a config's intervention starts: its first event, or 0.
+pub fn event_day(events: &[Event]) -> f64 {
+    events
+        .iter()
+        .map(|e| match *e {
+            Event::Diet { from_day, .. }
+            | Event::Bleeding { from_day, .. }
+            | Event::Inflammation { from_day, .. }
+            | Event::Lead { from_day, .. }
+            | Event::OralIron { from_day, .. } => from_day,
+            Event::IntravenousIron { day, .. }
+            | Event::Transfusion { day, .. }
+            | Event::Donation { day, .. } => day,
+        })
+        .fold(None, |a: Option<f64>, d| Some(a.map_or(d, |a| a.min(d))))
+        .unwrap_or(0.0)
+}
 
-const HEALTHY_MAN: &str = include_str!("../../../configs/conditions/healthy_man.ron");
-const HEALTHY_WOMAN: &str = include_str!("../../../configs/conditions/healthy_woman.ron");
-
-/// First and last sample of a condition config.
-fn run_config(name: &str, ron: &str, quick: bool) -> Result<(Sample, Sample)> {
-    let mut config = config_file::parse(ron, &format!("configs/conditions/{name}.ron"))?;
+/// Runs one condition under `rule` and keeps every sample as a [`Series`].
+/// `quick` runs at 1/20 of the config's agents.
+pub fn run_condition(c: &conditions::Condition, rule: Rule, quick: bool) -> Result<Series> {
+    let mut config = config_file::parse(c.ron, c.path)?;
+    config.marrow.division_rule = rule.division_rule();
     if quick {
         config.scale.cells_per_agent *= 20.0;
         config.run.burn_in_days = config.run.burn_in_days.min(14.0);
     }
-    let days = config.run.days;
-    let mut sim = Simulation::new(config).with_context(|| format!("condition {name}"))?;
-    let samples = sim
-        .run(days, |_| {}, |_, _| {})
-        .with_context(|| format!("condition {name}"))?;
-    Ok((samples[0], samples[samples.len() - 1]))
-}
-
-fn value(s: &Sample, field: &str) -> f64 {
-    s.fields()
+    // At least daily, whatever the config says.
+    config.run.sample_every_hours = config.run.sample_every_hours.min(24.0);
+    let hb_lower_g_dl = reference::ranges(config.run.reference)
         .iter()
-        .find(|(n, _)| *n == field)
-        .map(|(_, v)| *v)
-        .unwrap_or(f64::NAN)
+        .find(|r| r.field == "hb_g_dl")
+        .map_or(f64::NAN, |r| r.low);
+    let event_day = event_day(&config.events);
+    let days = config.run.days;
+    let mut sim = Simulation::new(config)
+        .with_context(|| format!("{} under the {} rule", c.name, rule.name()))?;
+    let dt = sim.params().run.dt_hours();
+    let total = (days * 24.0 / dt).round() as u64;
+    let every = ((sim.params().run.sample_every_hours() / dt).round() as u64).max(1);
+    let mut samples: Vec<Sample> = Vec::new();
+    let mut absorbed = Vec::new();
+    let mut take = |sim: &mut Simulation| -> Result<()> {
+        samples.push(sim.sample().with_context(|| c.name.to_string())?);
+        absorbed.push(sim.body().map(|b| b.absorbed_mg));
+        Ok(())
+    };
+    take(&mut sim)?;
+    for i in 1..=total {
+        sim.step();
+        if i % every == 0 || i == total {
+            take(&mut sim)?;
+        }
+    }
+    Ok(series_of(&samples, absorbed, event_day, hb_lower_g_dl))
 }
 
-/// The outcome of a validation: the table as printed, the same as CSV, and
-/// how many expected patterns failed.
-pub struct Validation {
-    /// The table, markers across, conditions down, each with its check.
-    pub table: String,
-    /// `condition,marker,value,baseline,expected,result`, one row per check.
-    pub csv: String,
-    /// Checks that failed.
-    pub failures: usize,
-    /// Checks made.
-    pub checks: usize,
+/// Columns from samples.
+fn series_of(
+    samples: &[Sample],
+    absorbed: Vec<Option<f64>>,
+    event_day: f64,
+    hb_lower_g_dl: f64,
+) -> Series {
+    let mut columns: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut days = Vec::with_capacity(samples.len());
+    for s in samples {
+        days.push(s.day);
+        for (name, v) in s.fields() {
+            if name == "day" {
+                continue;
+            }
+            match columns.iter_mut().find(|(n, _)| n == name) {
+                Some((_, col)) => col.push(v),
+                None => columns.push((name.to_string(), vec![v])),
+            }
+        }
+    }
+    Series {
+        days,
+        columns,
+        absorbed_total_mg: absorbed.into_iter().collect(),
+        event_day,
+        hb_lower_g_dl,
+    }
 }
 
-/// Names of the runs [`validate`] makes, in the order it makes them.
-pub fn run_names() -> Vec<&'static str> {
-    let mut names = vec!["healthy_man", "healthy_woman"];
-    names.extend(CONDITIONS.iter().map(|c| c.name));
-    names
+/// Measures and scores every target on the runs.
+pub fn evaluate(targets: &[Target], series: Vec<(&'static str, Series)>, rule: Rule) -> RuleRun {
+    let find = |name: &str| series.iter().find(|(n, _)| *n == name).map(|(_, s)| s);
+    let results = targets
+        .iter()
+        .map(|t| {
+            let measured = match find(&t.condition) {
+                Some(s) => s.measure(&t.marker, t.when),
+                None => Measured::NotMeasured("the condition was not run".into()),
+            };
+            let score = score::score(&t.published, &measured);
+            TargetResult {
+                target: t.clone(),
+                measured,
+                score,
+            }
+        })
+        .collect();
+    let broken = series
+        .iter()
+        .flat_map(|(name, s)| {
+            limits::check(s).into_iter().map(|violation| Broken {
+                condition: name,
+                violation,
+            })
+        })
+        .collect();
+    let directions = direction::check(&|name| find(name));
+    RuleRun {
+        rule,
+        series,
+        results,
+        broken,
+        directions,
+    }
 }
 
-/// Runs the healthy baselines and every condition, `workers` runs side by
-/// side with `inner` threads each (the results do not depend on either),
-/// and checks every expected pattern. `quick` runs at 1/20 of each
-/// config's scale. `on_done` hears each run's name as it finishes.
+/// Runs every condition under each of `rules`, `workers` runs side by side
+/// with `inner` threads each (the results do not depend on either), and
+/// checks them against `targets`. `on_done` hears each run as it finishes.
 pub fn validate(
+    targets: &[Target],
+    rules: &[Rule],
     quick: bool,
     workers: usize,
     inner: usize,
-    on_done: &(dyn Fn(&str) + Sync),
-) -> Result<Validation> {
-    let mut jobs: Vec<(&str, &str)> = vec![
-        ("healthy_man", HEALTHY_MAN),
-        ("healthy_woman", HEALTHY_WOMAN),
-    ];
-    jobs.extend(CONDITIONS.iter().map(|c| (c.name, c.ron)));
-    let slots: Vec<std::sync::OnceLock<(Sample, Sample)>> =
-        jobs.iter().map(|_| std::sync::OnceLock::new()).collect();
+    on_done: &(dyn Fn(&str, Rule) + Sync),
+) -> Result<Vec<RuleRun>> {
+    let jobs: Vec<(Rule, &conditions::Condition)> = rules
+        .iter()
+        .flat_map(|&r| conditions::CONDITIONS.iter().map(move |c| (r, c)))
+        .collect();
+    let slots: Vec<OnceLock<Series>> = jobs.iter().map(|_| OnceLock::new()).collect();
     batch::side_by_side(jobs.len(), workers, inner, |i| -> Result<()> {
-        let (name, ron) = jobs[i];
-        let _ = slots[i].set(run_config(name, ron, quick)?);
-        on_done(name);
+        let (rule, c) = jobs[i];
+        let _ = slots[i].set(run_condition(c, rule, quick)?);
+        on_done(c.name, rule);
         Ok(())
     })?;
-    let mut runs = slots
-        .into_iter()
-        .map(|s| s.into_inner().expect("every run finished"));
-    let man = runs.next().expect("healthy man").1;
-    let woman = runs.next().expect("healthy woman").1;
-    let results: Vec<(Sample, Sample)> = runs.collect();
-    let mut table = String::new();
-    let mut csv = String::from("condition,marker,value,baseline,expected,result\n");
-    let mut failures = 0;
-    let mut checked = 0;
-    let _ = write!(table, "{:<22}", "condition");
-    for (label, _) in MARKERS {
-        let _ = write!(table, " {label:>9}");
-    }
-    table.push('\n');
-    for (c, (start, end)) in CONDITIONS.iter().zip(&results) {
-        let (baseline, reference) = match c.baseline {
-            Baseline::Man => (&man, erythro_core::config::Reference::AdultMan),
-            Baseline::Woman => (&woman, erythro_core::config::Reference::AdultWoman),
-            Baseline::Start => (start, erythro_core::config::Reference::AdultMan),
-        };
-        let mut values = format!("{:<22}", c.name);
-        let mut checks = format!("{:<22}", "");
-        for (_, field) in MARKERS {
-            let v = value(end, field);
-            let b = value(baseline, field);
-            let _ = write!(values, " {v:>9.2}");
-            match c.expect.iter().find(|(f, _)| f == field) {
-                Some((_, e)) => {
-                    let range = reference::ranges(reference)
-                        .iter()
-                        .find(|r| r.field == *field)
-                        .map(|r| (r.low, r.high));
-                    let ok = e.holds(v, b, range);
-                    failures += (!ok) as usize;
-                    checked += 1;
-                    let mark = format!("{}{}", e.label(), if ok { " ok" } else { " FAIL" });
-                    let _ = write!(checks, " {mark:>9}");
-                    let _ = writeln!(
-                        csv,
-                        "{},{},{v},{b},{},{}",
-                        c.name,
-                        field,
-                        e.label(),
-                        if ok { "pass" } else { "fail" }
-                    );
-                }
-                None => {
-                    let _ = write!(checks, " {:>9}", "");
-                }
-            }
-        }
-        let _ = writeln!(table, "{values}\n{checks}");
-    }
-    let _ = writeln!(
-        table,
-        "\nbaselines: healthy man (Hb {:.1}, MCV {:.1}, ferritin {:.0}, TSAT {:.0}%), healthy woman (Hb {:.1}, ferritin {:.0})",
-        value(&man, "hb_g_dl"),
-        value(&man, "mcv_fl"),
-        value(&man, "ferritin_ug_l"),
-        value(&man, "tsat_pct"),
-        value(&woman, "hb_g_dl"),
-        value(&woman, "ferritin_ug_l"),
-    );
-    Ok(Validation {
-        table,
-        csv,
-        failures,
-        checks: checked,
-    })
+    let mut done = jobs
+        .iter()
+        .zip(slots)
+        .map(|((rule, c), s)| (*rule, c.name, s.into_inner().expect("every run finished")));
+    let per_rule = conditions::CONDITIONS.len();
+    Ok(rules
+        .iter()
+        .map(|&rule| {
+            let series: Vec<(&'static str, Series)> = done
+                .by_ref()
+                .take(per_rule)
+                .map(|(_, name, s)| (name, s))
+                .collect();
+            evaluate(targets, series, rule)
+        })
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::score::Verdict;
 
     #[test]
-    fn directions_need_more_than_five_percent() {
-        assert!(Up.holds(106.0, 100.0, None));
-        assert!(!Up.holds(104.0, 100.0, None));
-        assert!(Down.holds(94.0, 100.0, None));
-        assert!(!Down.holds(96.0, 100.0, None));
-        assert!(NotUp.holds(104.0, 100.0, None) && !NotUp.holds(106.0, 100.0, None));
-        assert!(NotDown.holds(96.0, 100.0, None) && !NotDown.holds(94.0, 100.0, None));
-        // A zero baseline still needs an absolute 0.1 to count as a change.
-        assert!(!Up.holds(0.05, 0.0, None) && Up.holds(0.2, 0.0, None));
+    fn the_embedded_targets_read() {
+        load_targets(None).unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]
-    fn normal_uses_the_range_when_there_is_one() {
-        assert!(Normal.holds(85.0, 60.0, Some((80.0, 100.0))));
-        assert!(!Normal.holds(75.0, 76.0, Some((80.0, 100.0))));
-        assert!(Normal.holds(120.0, 100.0, None) && !Normal.holds(130.0, 100.0, None));
-        assert!(Above(13.0).holds(13.5, 0.0, None) && !Below(13.0).holds(13.5, 0.0, None));
-        assert!(RiseBelow(1.0).holds(7.9, 7.0, None) && !RiseBelow(1.0).holds(8.1, 7.0, None));
+    fn the_field_list_is_what_a_sample_has() {
+        // A small healthy man with a body (1/50 of the agents), just built.
+        let c = conditions::find("healthy_man").unwrap();
+        let mut config = config_file::parse(c.ron, c.path).unwrap();
+        config.scale.cells_per_agent *= 50.0;
+        let mut sim = Simulation::new(config).unwrap();
+        let names: Vec<&str> = sim
+            .sample()
+            .unwrap()
+            .fields()
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| *n != "day")
+            .collect();
+        assert_eq!(names, FIELDS);
     }
 
     #[test]
-    fn every_condition_config_parses_and_names_real_markers() {
-        for c in CONDITIONS {
-            config_file::parse(c.ron, c.name).unwrap_or_else(|e| panic!("{}: {e}", c.name));
-            for (field, _) in c.expect {
-                assert!(
-                    MARKERS.iter().any(|(_, f)| f == field),
-                    "{}: {field} is not a marker of the table",
-                    c.name
-                );
-            }
-        }
-        assert_eq!(run_names().len(), CONDITIONS.len() + 2);
+    fn events_start_the_clock() {
+        assert_eq!(event_day(&[]), 0.0);
+        let events = [
+            Event::OralIron {
+                from_day: 9.0,
+                to_day: 20.0,
+                mg_per_day: 60.0,
+            },
+            Event::Donation {
+                day: 7.0,
+                ml: 500.0,
+            },
+        ];
+        assert_eq!(event_day(&events), 7.0);
+    }
+
+    fn synthetic(name: &'static str, hb: f64) -> (&'static str, Series) {
+        (
+            name,
+            Series {
+                days: vec![0.0, 1.0],
+                columns: vec![
+                    ("hb_g_dl".into(), vec![hb, hb]),
+                    ("tsat_pct".into(), vec![30.0, 120.0]),
+                ],
+                ..Series::default()
+            },
+        )
+    }
+
+    #[test]
+    fn failures_name_the_rate_the_limits_and_pass_when_all_is_well() {
+        let text =
+            "condition,marker,when,stat,center,spread,lo,hi,n,population,sex,citation,use,note\n\
+            healthy_man,hb_g_dl,end,mean_sd,15,1,,,,,M,A,score,\n\
+            healthy_woman,hb_g_dl,end,mean_sd,13,0.5,,,,,F,B,score,\n\
+            healthy_woman,hb_g_dl,end,mean_sd,20,0.5,,,,,F,C,context,\n\
+            healthy_woman,mcv_fl,end,mean_sd,90,5,,,,,F,D,score,\n";
+        let t = load_targets(Some((text, "t.csv"))).unwrap();
+        let runs = [
+            synthetic("healthy_man", 15.5),
+            synthetic("healthy_woman", 14.5),
+        ];
+        let r = evaluate(&t, runs.to_vec(), Rule::Critical);
+        // Man passes, woman is 2 SD off, MCV is not measured; context not counted.
+        assert_eq!(r.pass_rate(), (1, 3, 100.0 / 3.0));
+        assert_eq!(r.results[3].score.verdict, Verdict::NotMeasured);
+        let why = r.failures(30.0);
+        assert!(why.iter().all(|w| !w.contains("scored targets")), "{why:?}");
+        assert!(
+            why.iter().any(|w| w.contains("tsat_pct in [0, 100]")),
+            "{why:?}"
+        );
+        assert!(r.failures(90.0)[0].contains("1 of 3 scored targets pass"));
     }
 }

@@ -13,6 +13,7 @@
 pub mod cytogram;
 pub mod histogram;
 pub mod sweep;
+pub mod targets;
 pub mod timecourse;
 pub mod tree;
 
