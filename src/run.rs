@@ -7,7 +7,8 @@
 //! bytes an uninterrupted run writes. SIGINT or SIGTERM stops the run at the
 //! next step boundary: the results directory then holds the samples so far,
 //! an `INCOMPLETE` marker and the checkpoint, and the exit code is 130; a
-//! second signal exits at once.
+//! second signal exits at once. Under `mpirun` (the `mpi` feature) one body
+//! is split across the ranks (without checkpoints).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -19,6 +20,8 @@ use erythro_io::{checkpoint, config, results, Staged};
 use erythro_report::lineage::DEFAULT_COHORT;
 use erythro_runner::snapshot::Snapshot;
 use erythro_runner::{Run, Simulation};
+#[cfg(feature = "mpi")]
+use {erythro_core::Config, erythro_runner::Collective};
 
 use crate::{progress, say, sayln, signals, table};
 
@@ -61,8 +64,19 @@ const LINEAGE_DAYS_BEFORE_END: f64 = 12.0;
 /// The marker file of a results directory whose run was interrupted.
 pub const INCOMPLETE: &str = "INCOMPLETE";
 
-/// Runs `erythro run`.
-pub fn run(args: RunArgs) -> Result<()> {
+/// Runs `erythro run`: in one process, or split across the ranks of
+/// `world` (`mpirun -n N erythro run`), where rank 0 shows progress and
+/// writes the results and every rank holds a share of the body.
+pub fn run(args: RunArgs, world: &crate::cluster::World) -> Result<()> {
+    #[cfg(feature = "mpi")]
+    if let Some(mpi) = crate::cluster::ranks(world) {
+        ensure!(
+            args.resume.is_none() && args.checkpoint_every.is_none(),
+            "--checkpoint-every and --resume are for runs in one process, not under mpirun"
+        );
+        return split_run(&args, mpi);
+    }
+    let _ = world;
     let stop = signals::stop_flag()?;
     if let Some(days) = args.checkpoint_every {
         ensure!(
@@ -166,7 +180,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     if interrupted {
         return Err(write_interrupted(&run, &name, &out)?.into());
     }
-    let histograms = erythro_analysis::histograms(&run.sim().red_cell_view());
+    let histograms = run.sim().histograms();
     let traced = run
         .sim()
         .lineage_watch()
@@ -227,4 +241,134 @@ fn write_interrupted(run: &Run, name: &str, out: &Path) -> Result<signals::Inter
             written.display()
         ),
     })
+}
+
+/// `erythro run` under mpirun: this rank's share of one body.
+#[cfg(feature = "mpi")]
+fn split_run(args: &RunArgs, mpi: &erythro_mpi::Mpi) -> Result<()> {
+    let (mut config, name) = match &args.config {
+        Some(path) => (config::load(path)?, crate::stem(path)),
+        None => (config::default_config(), "default".to_string()),
+    };
+    if let Some(seed) = args.seed {
+        config.run.seed = seed;
+    }
+    if let Some(days) = args.days {
+        config.run.days = days;
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join("runs").join(&name));
+    let pool = crate::thread_pool(args.threads)?;
+    let threads = pool.current_num_threads();
+
+    let started = Instant::now();
+    let root = mpi.rank() == 0;
+    let done = simulate(&pool, &config, &name, mpi.team(), root)?;
+    if !root {
+        return Ok(());
+    }
+    let ranks = format!("{} ranks x {threads} threads", mpi.size());
+    write(args, &config, &name, &out, done, &ranks, started)
+}
+
+/// What a run leaves for its results directory.
+#[cfg(feature = "mpi")]
+struct Done {
+    samples: Vec<erythro_runner::Sample>,
+    histograms: erythro_analysis::Histograms,
+    agents: (u64, u64),
+    traced: Option<erythro_io::lineage::LineageRecord>,
+}
+
+/// Runs `config` on `pool` with this process's share of the body (all of
+/// it with `Alone`); `root` shows progress and follows the lineages.
+#[cfg(feature = "mpi")]
+fn simulate<C: Collective + Send>(
+    pool: &rayon::ThreadPool,
+    config: &Config,
+    name: &str,
+    team: C,
+    root: bool,
+) -> Result<Done> {
+    let days = config.run.days;
+    pool.install(|| -> Result<_> {
+        // Validates the config (with the overrides) before any work.
+        let mut sim = Simulation::split(config.clone(), team)
+            .context("after applying the command-line overrides")?;
+        // Follow lineages entering near the end, to draw one (lineage.json).
+        if root {
+            sim.watch_lineages((days - LINEAGE_DAYS_BEFORE_END).max(0.0), DEFAULT_COHORT);
+        }
+        let bar = root
+            .then(|| progress::bar("{elapsed_precise} [{bar:40}] {pos}/{len} hours, eta {eta}"))
+            .flatten();
+        let samples = sim.run(
+            days,
+            |_| {},
+            |done, total| {
+                if let Some(bar) = &bar {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                }
+            },
+        )?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        let histograms = sim.histograms();
+        let agents = sim.agents();
+        let traced = sim
+            .lineage_watch()
+            .and_then(|w| erythro_io::lineage::LineageRecord::from_watch(name, config, w));
+        Ok(Done {
+            samples,
+            histograms,
+            agents,
+            traced,
+        })
+    })
+}
+
+/// Writes the results directory and prints the blood count.
+#[cfg(feature = "mpi")]
+fn write(
+    args: &RunArgs,
+    config: &Config,
+    name: &str,
+    out: &Path,
+    done: Done,
+    how: &str,
+    started: Instant,
+) -> Result<()> {
+    let days = config.run.days;
+    let wall = started.elapsed().as_secs_f64();
+    let samples = &done.samples;
+    let last = samples.last().context("the run produced no sample")?;
+
+    let staged = Staged::new(out)?;
+    results::write_run(
+        &staged,
+        config,
+        samples,
+        &done.histograms,
+        done.traced.as_ref(),
+    )?;
+    if args.report {
+        erythro_report::write_into(&staged, out, name)?;
+    }
+    let written = staged.commit()?;
+
+    say!("{}", table::report(config, last));
+    say!("{}", table::onset_report(config, samples));
+    sayln!(
+        "\n{name}: {days} days after steady state, {} marrow + {} circulating agents, {how}, {wall:.1} s",
+        done.agents.0, done.agents.1
+    );
+    sayln!("results: {}", written.display());
+    if args.report {
+        sayln!("report: {}", written.join("report.html").display());
+    }
+    Ok(())
 }

@@ -223,22 +223,14 @@ pub fn execute_with(
     let result = batch::side_by_side(todo.len(), workers, inner, |i| -> Result<()> {
         let run = todo[i];
         let started = Instant::now();
-        let steps = configs[i].as_ref().map(steps_of).unwrap_or(0);
         let ckpt = checkpoint_path(out, run);
-        let outcome = match &configs[i] {
-            // Building the simulation validates the config: an invalid point fails there.
-            Ok(c) => match simulate(c.clone(), progress, steps, &ckpt, run, checkpoints)? {
-                Some(outcome) => outcome,
-                None => {
-                    return Err(Stopped {
-                        dir: out.join("checkpoints"),
-                    }
-                    .into())
-                }
-            },
-            Err(e) => Outcome::Failed(format!("{e:#}")),
+        let Some((files, outcome)) = run_one_with(sweep, run, progress, &ckpt, checkpoints)? else {
+            return Err(Stopped {
+                dir: out.join("checkpoints"),
+            }
+            .into());
         };
-        write_run(sweep, out, run, configs[i].as_ref().ok(), &outcome)?;
+        write_run(out, run, &files)?;
         if ckpt.exists() {
             std::fs::remove_file(&ckpt)
                 .with_context(|| format!("cannot remove {}", ckpt.display()))?;
@@ -289,6 +281,39 @@ fn start(config: Config, ckpt: &Path) -> Result<std::result::Result<Run, erythro
         ckpt.display()
     );
     Ok(snapshot.restore().map(|(run, _)| run))
+}
+
+/// One run of `sweep` on the current rayon pool: the files of its
+/// directory ([`run_files`]) and its outcome. Only an error making the
+/// files (a config that cannot be written) is an error; a run that is
+/// invalid, fails or panics is a failed run.
+pub fn run_one(sweep: &Sweep, run: RunId, progress: &dyn Progress) -> Result<(RunFiles, Outcome)> {
+    let none = Checkpoints::default();
+    let done = run_one_with(sweep, run, progress, Path::new(""), &none)?;
+    done.context("a run without a stop flag cannot be stopped")
+}
+
+/// [`run_one`] with checkpoints at `ckpt` (continued from when it exists);
+/// `None` when `checkpoints.stop` stopped it part way.
+pub fn run_one_with(
+    sweep: &Sweep,
+    run: RunId,
+    progress: &dyn Progress,
+    ckpt: &Path,
+    checkpoints: &Checkpoints,
+) -> Result<Option<(RunFiles, Outcome)>> {
+    let config = sweep.config(run);
+    let steps = config.as_ref().map(steps_of).unwrap_or(0);
+    let outcome = match &config {
+        // Building the simulation validates the config: an invalid point fails there.
+        Ok(c) => match simulate(c.clone(), progress, steps, ckpt, run, checkpoints)? {
+            Some(outcome) => outcome,
+            None => return Ok(None),
+        },
+        Err(e) => Outcome::Failed(format!("{e:#}")),
+    };
+    let files = run_files(sweep, run, config.as_ref().ok(), &outcome)?;
+    Ok(Some((files, outcome)))
 }
 
 /// One run on the current rayon pool; a run that cannot be built, errs or
@@ -353,30 +378,46 @@ fn simulate(
     })
 }
 
-/// Writes one run's directory atomically.
-fn write_run(
+/// The files of one run's directory, `(name, contents)`: `config.ron`
+/// (when the config could be made) and `summary.json` with
+/// `timeseries.csv`, or `failed.txt` with the point and the reason.
+pub type RunFiles = Vec<(String, String)>;
+
+/// The files of one run's directory for `outcome`.
+pub fn run_files(
     sweep: &Sweep,
-    out: &Path,
     run: RunId,
     config: Option<&Config>,
     outcome: &Outcome,
-) -> Result<()> {
-    let staged = Staged::new(&run_dir(out, run))?;
+) -> Result<RunFiles> {
+    let mut files = Vec::new();
     if let Some(config) = config {
-        staged.write("config.ron", &to_ron(config)?)?;
+        files.push(("config.ron".to_string(), to_ron(config)?));
     }
     match outcome {
         Outcome::Finished(samples) => {
-            staged.write(
-                "summary.json",
-                &results::summary_json(&samples[samples.len() - 1])?,
-            )?;
-            staged.write("timeseries.csv", &results::timeseries_csv(samples))?;
+            files.push((
+                "summary.json".to_string(),
+                results::summary_json(&samples[samples.len() - 1])?,
+            ));
+            files.push((
+                "timeseries.csv".to_string(),
+                results::timeseries_csv(samples),
+            ));
         }
-        Outcome::Failed(reason) => staged.write(
-            "failed.txt",
-            &format!("{}\n{}\n", sweep.describe(run.point), reason),
-        )?,
+        Outcome::Failed(reason) => files.push((
+            "failed.txt".to_string(),
+            format!("{}\n{}\n", sweep.describe(run.point), reason),
+        )),
+    }
+    Ok(files)
+}
+
+/// Writes one run's directory atomically from its files.
+pub fn write_run(out: &Path, run: RunId, files: &RunFiles) -> Result<()> {
+    let staged = Staged::new(&run_dir(out, run))?;
+    for (name, contents) in files {
+        staged.write(name, contents)?;
     }
     staged.commit()?;
     Ok(())
