@@ -7,6 +7,7 @@
 //! exit code is 2; a closed pipe (`erythro ... | head`) is not an error.
 
 mod bench;
+mod cluster;
 mod commands;
 mod progress;
 mod run;
@@ -66,17 +67,24 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Some(Command::Run(args)) => run::run(args),
-        Some(Command::Bench(args)) => bench::run(args),
-        Some(Command::Validate(args)) => validate::run(args),
-        Some(Command::Sweep(args)) => sweep::run(args),
-        Some(Command::Lineage(args)) => commands::lineage(args),
-        Some(Command::Report(args)) => commands::report(args),
-        Some(Command::PlotSweep(args)) => commands::plot_sweep(args),
-        Some(Command::Teach(args)) => commands::teach(args),
-        None => run::run(run::RunArgs::default()),
-    };
+    let result = cluster::init().and_then(|world| {
+        let single = |name| cluster::single(&world, name);
+        match cli.command {
+            Some(Command::Run(args)) => run::run(args, &world),
+            Some(Command::Bench(args)) => single("bench").and_then(|()| bench::run(args)),
+            Some(Command::Validate(args)) => single("validate").and_then(|()| validate::run(args)),
+            Some(Command::Sweep(args)) => sweep::run(args, &world),
+            Some(Command::Lineage(args)) => {
+                single("lineage").and_then(|()| commands::lineage(args))
+            }
+            Some(Command::Report(args)) => single("report").and_then(|()| commands::report(args)),
+            Some(Command::PlotSweep(args)) => {
+                single("plot-sweep").and_then(|()| commands::plot_sweep(args))
+            }
+            Some(Command::Teach(args)) => single("teach").and_then(|()| commands::teach(args)),
+            None => run::run(run::RunArgs::default(), &world),
+        }
+    });
     let code = match result {
         Ok(()) => std::io::stdout()
             .flush()

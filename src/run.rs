@@ -1,14 +1,16 @@
 //! `erythro run [CONFIG]`: one run, its blood count printed against the
-//! reference ranges and its results directory written atomically.
+//! reference ranges and its results directory written atomically; under
+//! `mpirun` (the `mpi` feature) one body split across the ranks.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use erythro_core::Config;
 use erythro_io::{config, results, Staged};
 use erythro_report::lineage::DEFAULT_COHORT;
-use erythro_runner::Simulation;
+use erythro_runner::{Alone, Collective, Simulation};
 
 use crate::{progress, say, sayln, table};
 
@@ -38,8 +40,10 @@ pub struct RunArgs {
 /// a lineage takes about a week to leave the marrow, longer when iron is short.
 const LINEAGE_DAYS_BEFORE_END: f64 = 12.0;
 
-/// Runs `erythro run`.
-pub fn run(args: RunArgs) -> Result<()> {
+/// Runs `erythro run`: in one process, or split across the ranks of
+/// `world` (`mpirun -n N erythro run`), where rank 0 shows progress and
+/// writes the results and every rank holds a share of the body.
+pub fn run(args: RunArgs, world: &crate::cluster::World) -> Result<()> {
     let (mut config, name) = match &args.config {
         Some(path) => (config::load(path)?, crate::stem(path)),
         None => (config::default_config(), "default".to_string()),
@@ -58,14 +62,58 @@ pub fn run(args: RunArgs) -> Result<()> {
     let threads = pool.current_num_threads();
 
     let started = Instant::now();
+    #[cfg(feature = "mpi")]
+    if let Some(mpi) = crate::cluster::ranks(world) {
+        let root = mpi.rank() == 0;
+        let done = simulate(&pool, &config, &name, mpi.team(), root)?;
+        if !root {
+            return Ok(());
+        }
+        let ranks = format!("{} ranks x {threads} threads", mpi.size());
+        return write(&args, &config, &name, &out, done, &ranks, started);
+    }
+    let _ = world;
+    let done = simulate(&pool, &config, &name, Alone, true)?;
+    write(
+        &args,
+        &config,
+        &name,
+        &out,
+        done,
+        &format!("{threads} threads"),
+        started,
+    )
+}
+
+/// What a run leaves for its results directory.
+struct Done {
+    samples: Vec<erythro_runner::Sample>,
+    histograms: erythro_analysis::Histograms,
+    agents: (u64, u64),
+    traced: Option<erythro_io::lineage::LineageRecord>,
+}
+
+/// Runs `config` on `pool` with this process's share of the body (all of
+/// it with [`Alone`]); `root` shows progress and follows the lineages.
+fn simulate<C: Collective + Send>(
+    pool: &rayon::ThreadPool,
+    config: &Config,
+    name: &str,
+    team: C,
+    root: bool,
+) -> Result<Done> {
     let days = config.run.days;
-    let (samples, histograms, agents, traced) = pool.install(|| -> Result<_> {
+    pool.install(|| -> Result<_> {
         // Validates the config (with the overrides) before any work.
-        let mut sim =
-            Simulation::new(config.clone()).context("after applying the command-line overrides")?;
+        let mut sim = Simulation::split(config.clone(), team)
+            .context("after applying the command-line overrides")?;
         // Follow lineages entering near the end, to draw one (lineage.json).
-        sim.watch_lineages((days - LINEAGE_DAYS_BEFORE_END).max(0.0), DEFAULT_COHORT);
-        let bar = progress::bar("{elapsed_precise} [{bar:40}] {pos}/{len} hours, eta {eta}");
+        if root {
+            sim.watch_lineages((days - LINEAGE_DAYS_BEFORE_END).max(0.0), DEFAULT_COHORT);
+        }
+        let bar = root
+            .then(|| progress::bar("{elapsed_precise} [{bar:40}] {pos}/{len} hours, eta {eta}"))
+            .flatten();
         let samples = sim.run(
             days,
             |_| {},
@@ -79,32 +127,53 @@ pub fn run(args: RunArgs) -> Result<()> {
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        let histograms = erythro_analysis::histograms(&sim.red_cell_view());
+        let histograms = sim.histograms();
+        let agents = sim.agents();
         let traced = sim
             .lineage_watch()
-            .and_then(|w| erythro_io::lineage::LineageRecord::from_watch(&name, &config, w));
-        Ok((
+            .and_then(|w| erythro_io::lineage::LineageRecord::from_watch(name, config, w));
+        Ok(Done {
             samples,
             histograms,
-            (sim.marrow().len(), sim.blood().len()),
+            agents,
             traced,
-        ))
-    })?;
+        })
+    })
+}
+
+/// Writes the results directory and prints the blood count.
+fn write(
+    args: &RunArgs,
+    config: &Config,
+    name: &str,
+    out: &Path,
+    done: Done,
+    how: &str,
+    started: Instant,
+) -> Result<()> {
+    let days = config.run.days;
     let wall = started.elapsed().as_secs_f64();
+    let samples = &done.samples;
     let last = samples.last().context("the run produced no sample")?;
 
-    let staged = Staged::new(&out)?;
-    results::write_run(&staged, &config, &samples, &histograms, traced.as_ref())?;
+    let staged = Staged::new(out)?;
+    results::write_run(
+        &staged,
+        config,
+        samples,
+        &done.histograms,
+        done.traced.as_ref(),
+    )?;
     if args.report {
-        erythro_report::write_into(&staged, &out, &name)?;
+        erythro_report::write_into(&staged, out, name)?;
     }
     let written = staged.commit()?;
 
-    say!("{}", table::report(&config, last));
-    say!("{}", table::onset_report(&config, &samples));
+    say!("{}", table::report(config, last));
+    say!("{}", table::onset_report(config, samples));
     sayln!(
-        "\n{name}: {days} days after steady state, {} marrow + {} circulating agents, {threads} threads, {wall:.1} s",
-        agents.0, agents.1
+        "\n{name}: {days} days after steady state, {} marrow + {} circulating agents, {how}, {wall:.1} s",
+        done.agents.0, done.agents.1
     );
     sayln!("results: {}", written.display());
     if args.report {

@@ -73,12 +73,18 @@ struct MergeArgs {
     out: Option<PathBuf>,
 }
 
-/// Runs `erythro sweep`.
-pub fn run(args: SweepArgs) -> Result<()> {
+/// Runs `erythro sweep`: in one process, one shard of it, or across the
+/// ranks of `world` (`mpirun -n N erythro sweep`: rank 0 hands out the runs
+/// and writes the results).
+pub fn run(args: SweepArgs, world: &crate::cluster::World) -> Result<()> {
     if let Some(SweepAction::Merge(m)) = args.action {
+        crate::cluster::single(world, "sweep merge")?;
         return merge(m);
     }
     let file = args.sweep.clone().context("give the sweep file")?;
+    if args.list_paths || args.dry_run {
+        crate::cluster::single(world, "sweep --list-paths/--dry-run")?;
+    }
     if args.list_paths {
         for (path, kind, value) in spec::base_tree(&file)?.leaves() {
             sayln!("{path:<48} {value:<24} {kind:?}");
@@ -110,6 +116,29 @@ pub fn run(args: SweepArgs) -> Result<()> {
             "--point-threads must be between 1 and the {threads} threads"
         );
     }
+    #[cfg(feature = "mpi")]
+    if let Some(mpi) = crate::cluster::ranks(world) {
+        ensure!(
+            shard.is_none(),
+            "--shard and mpirun are two ways to share a sweep: use one of them"
+        );
+        let started = Instant::now();
+        let runs = sweep.runs().len();
+        let bar = Bar::lines(&sweep, runs);
+        let finished = erythro_mpi::sweep::run(mpi, &sweep, &out, args.resume, threads, &bar)?;
+        if let Some(finished) = finished {
+            print_tables(&sweep, &finished)?;
+            sayln!(
+                "\nsweep {}: {runs} runs on {} MPI ranks x {threads} thread(s), {:.1} s",
+                sweep.name,
+                mpi.size(),
+                started.elapsed().as_secs_f64()
+            );
+            sayln!("results: {}", out.join("sweep.csv").display());
+        }
+        return Ok(());
+    }
+    let _ = world;
     let started = Instant::now();
     let (before, runs, todo) = match shard {
         Some(s) => (
@@ -271,6 +300,18 @@ impl<'a> Bar<'a> {
         Self {
             sweep,
             bar,
+            finished: AtomicUsize::new(0),
+            runs,
+        }
+    }
+
+    /// A line per run (the runs of a sweep over MPI ranks report only
+    /// when they are done).
+    #[cfg(feature = "mpi")]
+    fn lines(sweep: &'a Sweep, runs: usize) -> Self {
+        Self {
+            sweep,
+            bar: None,
             finished: AtomicUsize::new(0),
             runs,
         }

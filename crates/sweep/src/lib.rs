@@ -161,21 +161,31 @@ pub fn execute(
     inner: usize,
     progress: &dyn Progress,
 ) -> Result<()> {
-    let configs: Vec<Result<Config>> = todo.iter().map(|r| sweep.config(*r)).collect();
     batch::side_by_side(todo.len(), workers, inner, |i| -> Result<()> {
         let run = todo[i];
         let started = Instant::now();
-        let steps = configs[i].as_ref().map(steps_of).unwrap_or(0);
-        let outcome = match &configs[i] {
-            // Building the simulation validates the config: an invalid point fails there.
-            Ok(c) => simulate(c.clone(), progress, steps),
-            Err(e) => Outcome::Failed(format!("{e:#}")),
-        };
-        write_run(sweep, out, run, configs[i].as_ref().ok(), &outcome)?;
+        let (files, outcome) = run_one(sweep, run, progress)?;
+        write_run(out, run, &files)?;
         progress.run_done(run, &outcome, started.elapsed().as_secs_f64());
         Ok(())
     })
     .context("the sweep stopped; `--resume` finishes it")
+}
+
+/// One run of `sweep` on the current rayon pool: the files of its
+/// directory ([`run_files`]) and its outcome. Only an error making the
+/// files (a config that cannot be written) is an error; a run that is
+/// invalid, fails or panics is a failed run.
+pub fn run_one(sweep: &Sweep, run: RunId, progress: &dyn Progress) -> Result<(RunFiles, Outcome)> {
+    let config = sweep.config(run);
+    let steps = config.as_ref().map(steps_of).unwrap_or(0);
+    let outcome = match &config {
+        // Building the simulation validates the config: an invalid point fails there.
+        Ok(c) => simulate(c.clone(), progress, steps),
+        Err(e) => Outcome::Failed(format!("{e:#}")),
+    };
+    let files = run_files(sweep, run, config.as_ref().ok(), &outcome)?;
+    Ok((files, outcome))
 }
 
 /// One run on the current rayon pool; a run that cannot be built, errs or
@@ -213,30 +223,46 @@ fn simulate(config: Config, progress: &dyn Progress, steps: u64) -> Outcome {
     }
 }
 
-/// Writes one run's directory atomically.
-fn write_run(
+/// The files of one run's directory, `(name, contents)`: `config.ron`
+/// (when the config could be made) and `summary.json` with
+/// `timeseries.csv`, or `failed.txt` with the point and the reason.
+pub type RunFiles = Vec<(String, String)>;
+
+/// The files of one run's directory for `outcome`.
+pub fn run_files(
     sweep: &Sweep,
-    out: &Path,
     run: RunId,
     config: Option<&Config>,
     outcome: &Outcome,
-) -> Result<()> {
-    let staged = Staged::new(&run_dir(out, run))?;
+) -> Result<RunFiles> {
+    let mut files = Vec::new();
     if let Some(config) = config {
-        staged.write("config.ron", &to_ron(config)?)?;
+        files.push(("config.ron".to_string(), to_ron(config)?));
     }
     match outcome {
         Outcome::Finished(samples) => {
-            staged.write(
-                "summary.json",
-                &results::summary_json(&samples[samples.len() - 1])?,
-            )?;
-            staged.write("timeseries.csv", &results::timeseries_csv(samples))?;
+            files.push((
+                "summary.json".to_string(),
+                results::summary_json(&samples[samples.len() - 1])?,
+            ));
+            files.push((
+                "timeseries.csv".to_string(),
+                results::timeseries_csv(samples),
+            ));
         }
-        Outcome::Failed(reason) => staged.write(
-            "failed.txt",
-            &format!("{}\n{}\n", sweep.describe(run.point), reason),
-        )?,
+        Outcome::Failed(reason) => files.push((
+            "failed.txt".to_string(),
+            format!("{}\n{}\n", sweep.describe(run.point), reason),
+        )),
+    }
+    Ok(files)
+}
+
+/// Writes one run's directory atomically from its files.
+pub fn write_run(out: &Path, run: RunId, files: &RunFiles) -> Result<()> {
+    let staged = Staged::new(&run_dir(out, run))?;
+    for (name, contents) in files {
+        staged.write(name, contents)?;
     }
     staged.commit()?;
     Ok(())
