@@ -65,15 +65,26 @@ pub fn run(args: RunArgs, world: &crate::cluster::World) -> Result<()> {
     #[cfg(feature = "mpi")]
     if let Some(mpi) = crate::cluster::ranks(world) {
         let root = mpi.rank() == 0;
-        let done = simulate(&pool, &config, &name, mpi.team(), root)?;
+        let (done, t) = simulate(&pool, &config, &name, mpi.team(), root, |team| {
+            team.traffic()
+        })?;
         if !root {
             return Ok(());
         }
-        let ranks = format!("{} ranks x {threads} threads", mpi.size());
+        let ranks = format!(
+            "{} ranks x {threads} threads; rank 0's collectives: {} calls, {} bytes, {:.3} s \
+             ({:.0} bytes and {:.1} us a call)",
+            mpi.size(),
+            t.calls,
+            t.bytes,
+            t.seconds,
+            t.bytes as f64 / t.calls.max(1) as f64,
+            1e6 * t.seconds / t.calls.max(1) as f64
+        );
         return write(&args, &config, &name, &out, done, &ranks, started);
     }
     let _ = world;
-    let done = simulate(&pool, &config, &name, Alone, true)?;
+    let (done, ()) = simulate(&pool, &config, &name, Alone, true, |_| ())?;
     write(
         &args,
         &config,
@@ -94,14 +105,16 @@ struct Done {
 }
 
 /// Runs `config` on `pool` with this process's share of the body (all of
-/// it with [`Alone`]); `root` shows progress and follows the lineages.
-fn simulate<C: Collective + Send>(
+/// it with [`Alone`]); `root` shows progress and follows the lineages;
+/// `cost` reads what the team's collectives cost at the end.
+fn simulate<C: Collective + Send, T: Send>(
     pool: &rayon::ThreadPool,
     config: &Config,
     name: &str,
     team: C,
     root: bool,
-) -> Result<Done> {
+    cost: impl FnOnce(&C) -> T + Send,
+) -> Result<(Done, T)> {
     let days = config.run.days;
     pool.install(|| -> Result<_> {
         // Validates the config (with the overrides) before any work.
@@ -132,12 +145,16 @@ fn simulate<C: Collective + Send>(
         let traced = sim
             .lineage_watch()
             .and_then(|w| erythro_io::lineage::LineageRecord::from_watch(name, config, w));
-        Ok(Done {
-            samples,
-            histograms,
-            agents,
-            traced,
-        })
+        let t = cost(sim.team());
+        Ok((
+            Done {
+                samples,
+                histograms,
+                agents,
+                traced,
+            },
+            t,
+        ))
     })
 }
 
