@@ -265,11 +265,22 @@ fn split_run(args: &RunArgs, mpi: &erythro_mpi::Mpi) -> Result<()> {
 
     let started = Instant::now();
     let root = mpi.rank() == 0;
-    let done = simulate(&pool, &config, &name, mpi.team(), root)?;
+    let (done, t) = simulate(&pool, &config, &name, mpi.team(), root, |team| {
+        team.traffic()
+    })?;
     if !root {
         return Ok(());
     }
-    let ranks = format!("{} ranks x {threads} threads", mpi.size());
+    let ranks = format!(
+        "{} ranks x {threads} threads; rank 0's collectives: {} calls, {} bytes, {:.3} s \
+         ({:.0} bytes and {:.1} us a call)",
+        mpi.size(),
+        t.calls,
+        t.bytes,
+        t.seconds,
+        t.bytes as f64 / t.calls.max(1) as f64,
+        1e6 * t.seconds / t.calls.max(1) as f64
+    );
     write(args, &config, &name, &out, done, &ranks, started)
 }
 
@@ -285,13 +296,14 @@ struct Done {
 /// Runs `config` on `pool` with this process's share of the body (all of
 /// it with `Alone`); `root` shows progress and follows the lineages.
 #[cfg(feature = "mpi")]
-fn simulate<C: Collective + Send>(
+fn simulate<C: Collective + Send, T: Send>(
     pool: &rayon::ThreadPool,
     config: &Config,
     name: &str,
     team: C,
     root: bool,
-) -> Result<Done> {
+    cost: impl FnOnce(&C) -> T + Send,
+) -> Result<(Done, T)> {
     let days = config.run.days;
     pool.install(|| -> Result<_> {
         // Validates the config (with the overrides) before any work.
@@ -322,12 +334,16 @@ fn simulate<C: Collective + Send>(
         let traced = sim
             .lineage_watch()
             .and_then(|w| erythro_io::lineage::LineageRecord::from_watch(name, config, w));
-        Ok(Done {
-            samples,
-            histograms,
-            agents,
-            traced,
-        })
+        let t = cost(sim.team());
+        Ok((
+            Done {
+                samples,
+                histograms,
+                agents,
+                traced,
+            },
+            t,
+        ))
     })
 }
 

@@ -38,4 +38,4 @@ pub mod sweep;
 mod world;
 
 #[cfg(feature = "mpi")]
-pub use world::{Mpi, Team};
+pub use world::{Mpi, Team, Traffic};

@@ -2,7 +2,9 @@
 //! world checked against the launcher's, and [`Team`], the runner's
 //! [`Collective`] over the world communicator.
 
+use std::cell::Cell;
 use std::marker::PhantomData;
+use std::time::Instant;
 
 use anyhow::{bail, Result};
 use erythro_core::share::Share;
@@ -74,6 +76,7 @@ impl Mpi {
         Team {
             rank: self.rank,
             size: self.size,
+            traffic: Cell::new(Traffic::default()),
             _mpi: PhantomData,
         }
     }
@@ -87,7 +90,34 @@ impl Mpi {
 pub struct Team<'a> {
     rank: usize,
     size: usize,
+    traffic: Cell<Traffic>,
     _mpi: PhantomData<&'a ()>,
+}
+
+/// What a rank's collectives have cost so far: the scaling note's figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Traffic {
+    /// Collective calls.
+    pub calls: u64,
+    /// Bytes this rank contributed to them.
+    pub bytes: u64,
+    /// Seconds spent in them (waiting for the slowest rank included).
+    pub seconds: f64,
+}
+
+impl Team<'_> {
+    /// The collectives' cost on this rank so far.
+    pub fn traffic(&self) -> Traffic {
+        self.traffic.get()
+    }
+
+    fn count(&self, bytes: usize, since: Instant) {
+        let mut t = self.traffic.get();
+        t.calls += 1;
+        t.bytes += bytes as u64;
+        t.seconds += since.elapsed().as_secs_f64();
+        self.traffic.set(t);
+    }
 }
 
 /// Reductions up to this many words go through a buffer on the stack, so
@@ -100,6 +130,7 @@ impl Collective for Team<'_> {
     }
 
     fn sum(&self, words: &mut [i64]) {
+        let started = Instant::now();
         let world = SimpleCommunicator::world();
         if words.len() <= STACK_WORDS {
             let mut send = [0i64; STACK_WORDS];
@@ -109,9 +140,11 @@ impl Collective for Team<'_> {
             let send = words.to_vec();
             world.all_reduce_into(&send[..], words, SystemOperation::sum());
         }
+        self.count(std::mem::size_of_val(words), started);
     }
 
     fn all_gather(&self, bytes: &[u8]) -> Vec<u8> {
+        let started = Instant::now();
         let world = SimpleCommunicator::world();
         let mine = bytes.len() as Count;
         let mut counts = vec![0 as Count; self.size];
@@ -130,6 +163,7 @@ impl Collective for Team<'_> {
             let mut partition = PartitionMut::new(&mut all[..], counts, &displs[..]);
             world.all_gather_varcount_into(bytes, &mut partition);
         }
+        self.count(bytes.len(), started);
         all
     }
 }
