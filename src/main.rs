@@ -4,12 +4,15 @@
 //! work is in the libraries: `erythro-runner` (the time loop),
 //! `erythro-io` (configs and results), `erythro-sweep`, `erythro-report`
 //! and `erythro-validate`. Errors are printed with their cause chain and the
-//! exit code is 2; a closed pipe (`erythro ... | head`) is not an error.
+//! exit code is 2 (130 for a run stopped by SIGINT or SIGTERM after saving
+//! its work); a closed pipe (`erythro ... | head`) is not an error.
 
 mod bench;
+mod cluster;
 mod commands;
 mod progress;
 mod run;
+mod signals;
 mod sweep;
 mod table;
 mod validate;
@@ -66,22 +69,33 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Some(Command::Run(args)) => run::run(args),
-        Some(Command::Bench(args)) => bench::run(args),
-        Some(Command::Validate(args)) => validate::run(args),
-        Some(Command::Sweep(args)) => sweep::run(args),
-        Some(Command::Lineage(args)) => commands::lineage(args),
-        Some(Command::Report(args)) => commands::report(args),
-        Some(Command::PlotSweep(args)) => commands::plot_sweep(args),
-        Some(Command::Teach(args)) => commands::teach(args),
-        None => run::run(run::RunArgs::default()),
-    };
+    let result = cluster::init().and_then(|world| {
+        let single = |name| cluster::single(&world, name);
+        match cli.command {
+            Some(Command::Run(args)) => run::run(args, &world),
+            Some(Command::Bench(args)) => single("bench").and_then(|()| bench::run(args)),
+            Some(Command::Validate(args)) => single("validate").and_then(|()| validate::run(args)),
+            Some(Command::Sweep(args)) => sweep::run(args, &world),
+            Some(Command::Lineage(args)) => {
+                single("lineage").and_then(|()| commands::lineage(args))
+            }
+            Some(Command::Report(args)) => single("report").and_then(|()| commands::report(args)),
+            Some(Command::PlotSweep(args)) => {
+                single("plot-sweep").and_then(|()| commands::plot_sweep(args))
+            }
+            Some(Command::Teach(args)) => single("teach").and_then(|()| commands::teach(args)),
+            None => run::run(run::RunArgs::default(), &world),
+        }
+    });
     let code = match result {
         Ok(()) => std::io::stdout()
             .flush()
             .map_or_else(|e| exit_code_of_io(&e), |()| 0),
         Err(e) if closed_pipe(&e) => 0,
+        Err(e) if e.is::<signals::Interrupted>() => {
+            eprintln!("stopped: {e}");
+            signals::EXIT_INTERRUPTED
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             2

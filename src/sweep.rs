@@ -47,6 +47,10 @@ pub struct SweepArgs {
     /// Print every field path of the base config with its value, and stop.
     #[arg(long)]
     list_paths: bool,
+    /// Checkpoint each run every DAYS simulated days (in checkpoints/ of
+    /// --out), so `--resume` continues runs part way instead of restarting them.
+    #[arg(long, value_name = "DAYS")]
+    checkpoint_every: Option<f64>,
     /// Check the sweep file and print its plan (every run's seed and
     /// values, and which are invalid) without running anything.
     #[arg(long)]
@@ -73,12 +77,18 @@ struct MergeArgs {
     out: Option<PathBuf>,
 }
 
-/// Runs `erythro sweep`.
-pub fn run(args: SweepArgs) -> Result<()> {
+/// Runs `erythro sweep`: in one process, one shard of it, or across the
+/// ranks of `world` (`mpirun -n N erythro sweep`: rank 0 hands out the runs
+/// and writes the results).
+pub fn run(args: SweepArgs, world: &crate::cluster::World) -> Result<()> {
     if let Some(SweepAction::Merge(m)) = args.action {
+        crate::cluster::single(world, "sweep merge")?;
         return merge(m);
     }
     let file = args.sweep.clone().context("give the sweep file")?;
+    if args.list_paths || args.dry_run {
+        crate::cluster::single(world, "sweep --list-paths/--dry-run")?;
+    }
     if args.list_paths {
         for (path, kind, value) in spec::base_tree(&file)?.leaves() {
             sayln!("{path:<48} {value:<24} {kind:?}");
@@ -91,6 +101,12 @@ pub fn run(args: SweepArgs) -> Result<()> {
         Some(text) => Some(Shard::parse(text)?),
     };
     let sweep = spec::load(&file)?;
+    if let Some(days) = args.checkpoint_every {
+        ensure!(
+            days.is_finite() && days > 0.0,
+            "--checkpoint-every must be a number of days above 0, not {days}"
+        );
+    }
     if args.dry_run {
         return dry_run(&sweep);
     }
@@ -110,6 +126,29 @@ pub fn run(args: SweepArgs) -> Result<()> {
             "--point-threads must be between 1 and the {threads} threads"
         );
     }
+    #[cfg(feature = "mpi")]
+    if let Some(mpi) = crate::cluster::ranks(world) {
+        ensure!(
+            shard.is_none(),
+            "--shard and mpirun are two ways to share a sweep: use one of them"
+        );
+        let started = Instant::now();
+        let runs = sweep.runs().len();
+        let bar = Bar::lines(&sweep, runs);
+        let finished = erythro_mpi::sweep::run(mpi, &sweep, &out, args.resume, threads, &bar)?;
+        if let Some(finished) = finished {
+            print_tables(&sweep, &finished)?;
+            sayln!(
+                "\nsweep {}: {runs} runs on {} MPI ranks x {threads} thread(s), {:.1} s",
+                sweep.name,
+                mpi.size(),
+                started.elapsed().as_secs_f64()
+            );
+            sayln!("results: {}", out.join("sweep.csv").display());
+        }
+        return Ok(());
+    }
+    let _ = world;
     let started = Instant::now();
     let (before, runs, todo) = match shard {
         Some(s) => (
@@ -148,8 +187,23 @@ pub fn run(args: SweepArgs) -> Result<()> {
         .map(|c| erythro_sweep::steps_of(&c))
         .sum();
     let bar = Bar::new(&sweep, total_steps, todo.len());
-    erythro_sweep::execute(&sweep, &out, &todo, workers, inner, &bar)?;
+    let stop = crate::signals::stop_flag()?;
+    let checkpoints = erythro_sweep::Checkpoints {
+        every_days: args.checkpoint_every,
+        stop: Some(&stop),
+    };
+    let result =
+        erythro_sweep::execute_with(&sweep, &out, &todo, workers, inner, &bar, &checkpoints);
     bar.finish();
+    if let Err(e) = result {
+        if let Some(stopped) = e.downcast_ref::<erythro_sweep::Stopped>() {
+            return Err(crate::signals::Interrupted {
+                message: format!("sweep {} {stopped}", sweep.name),
+            }
+            .into());
+        }
+        return Err(e);
+    }
     if let Some(s) = shard {
         let wall = started.elapsed().as_secs_f64();
         sayln!(
@@ -271,6 +325,18 @@ impl<'a> Bar<'a> {
         Self {
             sweep,
             bar,
+            finished: AtomicUsize::new(0),
+            runs,
+        }
+    }
+
+    /// A line per run (the runs of a sweep over MPI ranks report only
+    /// when they are done).
+    #[cfg(feature = "mpi")]
+    fn lines(sweep: &'a Sweep, runs: usize) -> Self {
+        Self {
+            sweep,
+            bar: None,
             finished: AtomicUsize::new(0),
             runs,
         }

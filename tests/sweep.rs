@@ -239,6 +239,57 @@ fn interrupted_sweep_resumes_to_the_same_sweep_csv() {
 }
 
 #[test]
+fn a_sweep_stopped_by_sigterm_resumes_its_runs_part_way_to_the_same_sweep_csv() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path();
+    let file = write(dir, "grid.ron", &grid_sweep(8.0));
+    let whole = dir.join("whole");
+    expect_success(&sweep(dir, &file, &whole, &["--threads", "2"]));
+
+    let cut = dir.join("cut");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_erythro"))
+        .args([OsStr::new("sweep"), file.as_os_str()])
+        .args([OsStr::new("--out"), cut.as_os_str()])
+        .args(["--threads", "2", "--checkpoint-every", "1"])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let checkpoints = cut.join("checkpoints");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while fs::read_dir(&checkpoints).map_or(0, |d| d.count()) == 0 {
+        assert!(Instant::now() < deadline, "no checkpoint in time");
+        assert!(child.try_wait().unwrap().is_none(), "the sweep ended first");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("`--resume` finishes the sweep"), "{stderr}");
+    let parked = fs::read_dir(&checkpoints).unwrap().count();
+    assert!(parked >= 1, "the runs part way are checkpointed");
+    assert!(!cut.join("sweep.csv").exists());
+
+    expect_success(&sweep(dir, &file, &cut, &["--threads", "1", "--resume"]));
+    assert!(
+        read(&cut.join("sweep.csv")) == read(&whole.join("sweep.csv")),
+        "the resumed sweep.csv differs from the uninterrupted one"
+    );
+    assert_eq!(summaries(&cut), summaries(&whole));
+    assert_eq!(
+        fs::read_dir(&checkpoints).unwrap().count(),
+        0,
+        "checkpoints left"
+    );
+}
+
+#[test]
 fn bad_field_path_is_refused_with_a_suggestion() {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path();

@@ -15,12 +15,15 @@ pub enum Schedule {
 }
 
 impl Schedule {
-    /// The value at `day`.
+    /// The value at `day`. An empty `Piecewise` (which [`Schedule::check`]
+    /// refuses, so no run holds one) reads as NaN instead of panicking.
     pub fn at_day(&self, day: f64) -> f64 {
         match self {
             Schedule::Constant(v) => *v,
             Schedule::Piecewise(points) => {
-                let (first, last) = (points[0], points[points.len() - 1]);
+                let (Some(&first), Some(&last)) = (points.first(), points.last()) else {
+                    return f64::NAN;
+                };
                 if day <= first.0 {
                     return first.1;
                 }
@@ -97,6 +100,14 @@ mod tests {
         assert_eq!(s.at_day(0.0), 0.3);
         assert!((s.at_day(15.0) - 0.2).abs() < 1e-12);
         assert_eq!(s.at_day(99.0), 0.1);
+    }
+
+    #[test]
+    fn an_empty_schedule_is_refused_and_never_panics() {
+        let s = Schedule::Piecewise(vec![]);
+        let e = s.check("plasma.tsat", 0.0, 1.0).unwrap_err();
+        assert!(e.to_string().contains("at least one"), "{e}");
+        assert!(s.at_day(3.0).is_nan());
     }
 
     #[test]

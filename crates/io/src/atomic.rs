@@ -91,6 +91,7 @@ impl Staged {
 
     /// Writes binary `contents` (an image) to `relative` inside the staged directory.
     pub fn write_bytes(&self, relative: &str, contents: &[u8]) -> Result<()> {
+        crate::paths::check_relative(relative)?;
         let path = self.partial.path().join(relative);
         if let Some(dir) = path.parent() {
             create_dir_all(dir)?;

@@ -67,6 +67,24 @@ pub enum Error {
         /// Every required file.
         expected: &'static [&'static str],
     },
+    /// An output path that would escape the results directory, replace an
+    /// input or delete other files.
+    #[error("refusing to write results to {}: {why}", path.display())]
+    Output {
+        /// The path.
+        path: PathBuf,
+        /// Why not.
+        why: String,
+    },
+    /// A checkpoint that cannot be resumed: truncated, corrupted, foreign,
+    /// or written by another version.
+    #[error("cannot resume from {}: {reason}", path.display())]
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// Why not.
+        reason: crate::checkpoint::Refused,
+    },
     /// A value that cannot be written in the file's format.
     #[error("cannot write {what}: {message}")]
     Serialize {

@@ -11,16 +11,22 @@
 //! - [`results`]: the text of what a run writes (`summary.json`,
 //!   `timeseries.csv`, histograms, `onset.csv`), and [`results_dir`]: those
 //!   files read back, so plots and reports are drawn from the files alone;
-//! - [`lineage`]: the lineage records of `lineage.json`.
+//! - [`lineage`]: the lineage records of `lineage.json`;
+//! - [`paths`]: where results may go (never over an input, never out of
+//!   their directory);
+//! - [`checkpoint`]: a run's snapshot as a versioned, checksummed file,
+//!   refused with a reason when damaged, foreign or of another version.
 //!
 //! Errors are one enum, [`Error`], each variant naming the path (or file,
 //! line and column) and what was expected.
 #![deny(missing_docs)]
 
 pub mod atomic;
+pub mod checkpoint;
 pub mod config;
 mod error;
 pub mod lineage;
+pub mod paths;
 pub mod results;
 pub mod results_dir;
 

@@ -28,10 +28,13 @@
 pub mod batch;
 pub mod bench;
 pub mod collective;
+pub mod driver;
 pub mod lineage;
 mod measure;
 pub mod parallel;
+pub mod resources;
 pub mod sample;
+pub mod snapshot;
 pub mod steady;
 mod transfusion;
 
@@ -45,6 +48,7 @@ use erythro_core::sums::StepSums;
 use erythro_core::{Config, Params};
 
 pub use collective::{Alone, Collective};
+pub use driver::{Clock, Run};
 pub use lineage::LineageWatch;
 pub use sample::{BodyMeasures, MarrowMeasures, PlasmaMeasures, Sample};
 
@@ -62,6 +66,12 @@ pub enum Error {
         /// The analysis error.
         source: erythro_analysis::Error,
     },
+    /// The run cannot fit in this machine or outside the model's limits.
+    #[error(transparent)]
+    Resources(#[from] resources::Limit),
+    /// A snapshot cannot be restored (damaged, or not of a valid run).
+    #[error("cannot restore the checkpoint: {0}")]
+    Restore(String),
     /// In a split run, other processes hold red cells that cannot be
     /// measured (each such process reports its own [`Error::Analysis`]).
     #[error("cannot measure the blood at day {day}: {ranks} other process(es) hold red cells that cannot be measured")]
@@ -133,6 +143,7 @@ impl<C: Collective> Simulation<C> {
     /// other processes (every one must call this, with the same config).
     pub fn split(config: Config, team: C) -> Result<Self, Error> {
         let params = Params::try_from(&config)?;
+        resources::check(&config, resources::available_memory(), 1)?;
         let plasma = PlasmaSource::Prescribed(PrescribedPlasma::new(params.plasma.clone(), 0.0));
         let mut sim = Self {
             team,
@@ -419,19 +430,13 @@ impl<C: Collective> Simulation<C> {
         mut on_sample: impl FnMut(&Sample),
         mut on_step: impl FnMut(u64, u64),
     ) -> Result<Vec<Sample>, Error> {
-        let dt = self.params.run.dt_hours();
-        let total = (days * 24.0 / dt).round() as u64;
-        let every = ((self.params.run.sample_every_hours() / dt).round() as u64).max(1);
-        let mut samples = Vec::new();
-        // The first sample's marrow rates cover the burn-in's last day.
-        let first = self.sample()?;
+        let (mut clock, first) = driver::Clock::start(self, days)?;
         on_sample(&first);
-        samples.push(first);
-        for i in 1..=total {
-            self.step();
-            on_step(i, total);
-            if i % every == 0 || i == total {
-                let s = self.sample()?;
+        let mut samples = vec![first];
+        while !clock.is_finished() {
+            let sample = clock.advance(self)?;
+            on_step(clock.done, clock.total);
+            if let Some(s) = sample {
                 on_sample(&s);
                 samples.push(s);
             }

@@ -11,13 +11,13 @@ use erythro_core::plasma::PlasmaState;
 /// Which lineages to follow, and the tracer following them.
 #[derive(Clone, Debug)]
 pub struct LineageWatch {
-    from_step: u64,
-    wanted: usize,
-    dt_hours: f64,
-    tracer: LineageTracer,
+    pub(crate) from_step: u64,
+    pub(crate) wanted: usize,
+    pub(crate) dt_hours: f64,
+    pub(crate) tracer: LineageTracer,
     /// For each followed lineage: the day (since the steady state) at the
     /// start of the step it entered in, and the plasma it entered in.
-    entries: Vec<(f64, PlasmaState)>,
+    pub(crate) entries: Vec<(f64, PlasmaState)>,
 }
 
 impl LineageWatch {

@@ -7,7 +7,7 @@ use erythro_core::units::FE_FG_PER_PG_HB;
 use crate::{Collective, Simulation};
 
 /// Red cells in one unit of packed cells (about 2e12, 200-250 mg of iron).
-const CELLS_PER_UNIT: f64 = 2.0e12;
+pub const CELLS_PER_UNIT: f64 = 2.0e12;
 /// Days packed cells are stored before transfusion, at most (CPD-A1: 35).
 const STORAGE_DAYS: f64 = 35.0;
 

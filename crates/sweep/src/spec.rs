@@ -292,6 +292,11 @@ pub fn from_results(dir: &Path, name: String) -> Result<Sweep> {
 
 const SEED_PATH: &str = "run.seed";
 
+/// Runs a sweep may have (points times replicates).
+const MAX_RUNS: u64 = 1_000_000;
+/// Values one grid axis may have (its repeats are checked pairwise).
+const MAX_AXIS_VALUES: usize = 10_000;
+
 fn refuse_seed(p: &FieldPath) -> Result<()> {
     ensure!(
         p.to_string() != SEED_PATH,
@@ -328,6 +333,14 @@ fn expand(file: SweepFile, text: &str, dir: &Path, name: String) -> Result<Sweep
         let p = FieldPath::parse(&axis.path)?;
         refuse_seed(&p)?;
         let kind = tree.kind(&p).with_context(|| "in `grid`")?;
+        let count = match &axis.values {
+            Values::List(v) => v.len(),
+            &Values::Linear { count, .. } | &Values::Log { count, .. } => count,
+        };
+        ensure!(
+            count <= MAX_AXIS_VALUES,
+            "grid axis `{p}` has {count} values; at most {MAX_AXIS_VALUES}"
+        );
         let values = match &axis.values {
             Values::List(v) => v.clone(),
             &Values::Linear { from, to, count } => {
@@ -367,6 +380,19 @@ fn expand(file: SweepFile, text: &str, dir: &Path, name: String) -> Result<Sweep
         });
         axes.push(values);
     }
+    // The run count, known before any point is made (so a sweep of
+    // billions of runs is refused at once instead of filling memory).
+    let hypercube_rows = file.latin_hypercube.as_ref().map_or(1, |l| l.samples);
+    let planned = axes
+        .iter()
+        .map(|a| a.len() as u128)
+        .product::<u128>()
+        .saturating_mul(hypercube_rows as u128)
+        .saturating_mul(file.replicates as u128);
+    ensure!(
+        planned <= MAX_RUNS as u128,
+        "the sweep has {planned} runs; at most {MAX_RUNS}"
+    );
     let mut design: Vec<Vec<Scalar>> = vec![Vec::new()];
     if let Some(lhs) = &file.latin_hypercube {
         ensure!(
@@ -443,11 +469,6 @@ fn expand(file: SweepFile, text: &str, dir: &Path, name: String) -> Result<Sweep
             })
         })
         .collect();
-    let runs = points.len() as u64 * file.replicates as u64;
-    ensure!(
-        runs <= 1_000_000,
-        "the sweep has {runs} runs; at most 1,000,000"
-    );
 
     let sweep = Sweep {
         name,

@@ -314,6 +314,54 @@ impl LineageTracer {
     pub fn lineages(&self) -> &[Lineage] {
         &self.lineages
     }
+
+    /// The tracer's whole state between steps, for a checkpoint: the
+    /// lineages and, for each live cell, its state, its lineage's index in
+    /// the lineages and its record's index in that lineage's cells.
+    pub fn state_parts(&self) -> (Vec<Lineage>, Vec<(Erythroblast, usize, usize)>) {
+        let LineageTracer {
+            lineages,
+            live,
+            born: _,     // empty between steps
+            released: _, // scratch of a step
+        } = self;
+        let live = live
+            .iter()
+            .map(
+                |&Live {
+                     cell,
+                     lineage,
+                     record,
+                 }| (cell, lineage, record),
+            )
+            .collect();
+        (lineages.clone(), live)
+    }
+
+    /// A tracer in the state [`LineageTracer::state_parts`] gave; `None`
+    /// when a live cell points at no recorded cell.
+    pub fn from_state(
+        lineages: Vec<Lineage>,
+        live: Vec<(Erythroblast, usize, usize)>,
+    ) -> Option<Self> {
+        let live = live
+            .into_iter()
+            .map(|(cell, lineage, record)| {
+                let cells = &lineages.get(lineage)?.cells;
+                (record < cells.len()).then_some(Live {
+                    cell,
+                    lineage,
+                    record,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self {
+            lineages,
+            live,
+            born: Vec::new(),
+            released: Vec::new(),
+        })
+    }
 }
 
 /// The most typical of `lineages`: among complete lineages that released
