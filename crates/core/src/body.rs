@@ -266,11 +266,6 @@ pub struct Body {
     pub gut_oral_fe_mg: f64,
     /// Iron absorbed since the start, mg.
     pub absorbed_mg: f64,
-    /// Iron absorbed in each of the last 24 hours of steps, mg (a ring,
-    /// sized once).
-    absorbed_ring: Vec<f64>,
-    /// Next slot of `absorbed_ring`.
-    ring_at: usize,
     /// Iron lost since the start, mg.
     pub lost_mg: f64,
     /// Iron given since the start (intravenous iron, transfusion), mg.
@@ -314,8 +309,6 @@ impl Body {
             acute_ferritin_rise: 0.0,
             gut_oral_fe_mg: 0.0,
             absorbed_mg: 0.0,
-            absorbed_ring: vec![0.0; (24.0 / params.dt_hours).round().max(1.0) as usize],
-            ring_at: 0,
             lost_mg: 0.0,
             given_mg: 0.0,
             il6_pg_ml: 0.0,
@@ -358,11 +351,6 @@ impl Body {
             + self.macrophage_fe_mg
             + self.intravenous_fe_mg
             + self.red_cell_fe_mg
-    }
-
-    /// Iron absorbed in the last 24 hours, mg.
-    pub fn absorbed_last_day_mg(&self) -> f64 {
-        self.absorbed_ring.iter().sum()
     }
 
     /// Total iron-binding capacity, ug/dL.
@@ -475,14 +463,16 @@ pub struct BodyState {
     pub next: InForce,
     /// Blood lead from the schedule in the coming step, ug/dL.
     pub lead_ug_dl: f64,
-    /// The hepcidin set point's saturation.
-    pub reference_tsat: f64,
-    /// The EPO set point's hemoglobin, g/dL.
-    pub reference_hb_g_dl: f64,
-    /// The EPO set point, mU/mL.
-    pub reference_epo_mu_ml: f64,
-    /// Stores counted as replete, mg.
-    pub replete_storage_fe_mg: f64,
+    /// See [`Body::intravenous_fe_mg`].
+    pub intravenous_fe_mg: f64,
+    /// See [`Body::transferrin_ug_dl`].
+    pub transferrin_ug_dl: f64,
+    /// See [`Body::iron_signal`].
+    pub iron_signal: f64,
+    /// See [`Body::acute_ferritin_rise`].
+    pub acute_ferritin_rise: f64,
+    /// See [`Body::gut_oral_fe_mg`].
+    pub gut_oral_fe_mg: f64,
     /// Share of stores released per hour at normal ferroportin.
     pub store_release_per_hour: f64,
 }
@@ -504,10 +494,11 @@ impl Body {
             il6_pg_ml,
             next,
             lead_ug_dl,
-            reference_tsat,
-            reference_hb_g_dl,
-            reference_epo_mu_ml,
-            replete_storage_fe_mg,
+            intravenous_fe_mg,
+            transferrin_ug_dl,
+            iron_signal,
+            acute_ferritin_rise,
+            gut_oral_fe_mg,
             store_release_per_hour,
         } = *self;
         BodyState {
@@ -523,10 +514,11 @@ impl Body {
             il6_pg_ml,
             next,
             lead_ug_dl,
-            reference_tsat,
-            reference_hb_g_dl,
-            reference_epo_mu_ml,
-            replete_storage_fe_mg,
+            intravenous_fe_mg,
+            transferrin_ug_dl,
+            iron_signal,
+            acute_ferritin_rise,
+            gut_oral_fe_mg,
             store_release_per_hour,
         }
     }
@@ -547,10 +539,11 @@ impl Body {
             il6_pg_ml,
             next,
             lead_ug_dl,
-            reference_tsat,
-            reference_hb_g_dl,
-            reference_epo_mu_ml,
-            replete_storage_fe_mg,
+            intravenous_fe_mg,
+            transferrin_ug_dl,
+            iron_signal,
+            acute_ferritin_rise,
+            gut_oral_fe_mg,
             store_release_per_hour,
         } = s;
         Self {
@@ -567,10 +560,11 @@ impl Body {
             il6_pg_ml,
             next,
             lead_ug_dl,
-            reference_tsat,
-            reference_hb_g_dl,
-            reference_epo_mu_ml,
-            replete_storage_fe_mg,
+            intravenous_fe_mg,
+            transferrin_ug_dl,
+            iron_signal,
+            acute_ferritin_rise,
+            gut_oral_fe_mg,
             store_release_per_hour,
         }
     }
@@ -659,8 +653,6 @@ impl Plasma for Body {
         self.plasma_fe_mg -= ntbi;
         self.storage_fe_mg += ntbi;
         self.absorbed_mg += absorbed;
-        self.absorbed_ring[self.ring_at] = absorbed;
-        self.ring_at = (self.ring_at + 1) % self.absorbed_ring.len();
         self.lost_mg += from_stores + from_plasma + bled + bled_plasma;
         self.given_mg += now.intravenous_iron_mg + transfused;
 

@@ -89,7 +89,6 @@ impl<C: Collective> Simulation<C> {
                 ferritin_ug_l: b.ferritin_ug_l(),
                 hepcidin_nm: b.hepcidin_nm,
                 storage_fe_mg: b.storage_fe_mg,
-                absorbed_fe_mg: b.absorbed_last_day_mg(),
                 body_fe_mg: body_fe_mg(b.pools_fe_mg()),
             }),
         }

@@ -51,8 +51,6 @@ pub struct BodyMeasures {
     pub hepcidin_nm: f64,
     /// Storage iron, mg.
     pub storage_fe_mg: f64,
-    /// Iron absorbed from the gut in the 24 hours up to the sample, mg.
-    pub absorbed_fe_mg: f64,
     /// Total body iron in pools and erythroblasts, mg.
     pub body_fe_mg: f64,
 }
@@ -101,7 +99,6 @@ impl Sample {
                 ("ferritin_ug_l", b.ferritin_ug_l),
                 ("hepcidin_nm", b.hepcidin_nm),
                 ("storage_fe_mg", b.storage_fe_mg),
-                ("absorbed_fe_mg", b.absorbed_fe_mg),
                 ("body_fe_mg", b.body_fe_mg),
             ]);
         }

@@ -84,7 +84,6 @@ pub const FIELDS: &[&str] = &[
     "ferritin_ug_l",
     "hepcidin_nm",
     "storage_fe_mg",
-    "absorbed_fe_mg",
     "body_fe_mg",
 ];
 

@@ -237,7 +237,7 @@ mirror!(
         donated_ml: f64,
         il6_pg_ml: f64,
         lead_ug_dl: f64,
-        oral_iron_mg_per_day: f64,
+        oral_iron_mg: f64,
         intravenous_iron_mg: f64,
         transfusion_units: f64,
     }
@@ -258,10 +258,11 @@ mirror!(
         il6_pg_ml: f64,
         next: InForceSnap,
         lead_ug_dl: f64,
-        reference_tsat: f64,
-        reference_hb_g_dl: f64,
-        reference_epo_mu_ml: f64,
-        replete_storage_fe_mg: f64,
+        intravenous_fe_mg: f64,
+        transferrin_ug_dl: f64,
+        iron_signal: f64,
+        acute_ferritin_rise: f64,
+        gut_oral_fe_mg: f64,
         store_release_per_hour: f64,
     }
 );
@@ -274,6 +275,7 @@ mirror!(
         lead_ug_dl: f64,
         blood_loss_fraction: f64,
         transfusion_units: f64,
+        inflammation: f64,
     }
 );
 
