@@ -54,6 +54,7 @@ fn event() -> impl Strategy<Value = Event> {
                 from_day,
                 to_day: from_day + len,
                 mg_per_day,
+                every_days: 1.0,
             }
         }),
         (day.clone(), 0.0..1000.0).prop_map(|(day, mg)| Event::IntravenousIron { day, mg }),
