@@ -1,5 +1,5 @@
 //! Serializable mirrors of every state-holding type of a run, one per
-//! model type, written with [`mirror!`]: a mirror lists the fields of its
+//! model type, written with `mirror!`: a mirror lists the fields of its
 //! model type by name, and both conversions destructure exhaustively (no
 //! `..`), so a field added to the model without a place here is a compile
 //! error, not a checkpoint that silently forgets it.
