@@ -648,6 +648,15 @@ impl Plasma for Body {
         let from_plasma = (basal - from_stores).min(self.plasma_fe_mg.max(0.0));
         self.storage_fe_mg -= from_stores;
         self.plasma_fe_mg -= from_plasma;
+        // The marrow took this step's iron from the plasma as it found it;
+        // what it took beyond the plasma's iron was mobilised from stores,
+        // then from macrophages (no pool runs negative).
+        let short = (-self.plasma_fe_mg).max(0.0);
+        let mobilised = short.min(self.storage_fe_mg.max(0.0));
+        let from_macrophages = (short - mobilised).min(self.macrophage_fe_mg.max(0.0));
+        self.storage_fe_mg -= mobilised;
+        self.macrophage_fe_mg -= from_macrophages;
+        self.plasma_fe_mg += mobilised + from_macrophages;
         // Iron beyond what transferrin can hold is cleared into the liver.
         let ntbi = (self.plasma_fe_mg - MAX_TSAT * self.capacity_mg()).max(0.0);
         self.plasma_fe_mg -= ntbi;
