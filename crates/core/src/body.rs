@@ -103,6 +103,7 @@ pub struct BodyParams {
     tibc_half_stores_mg: f64,
     hepcidin_reference_nm: f64,
     hepcidin_half_ferroportin_nm: f64,
+    ferroportin_recovery_hours: f64,
     ferroportin_factor: f64,
     hepcidin_production_factor: f64,
     hepcidin_iron_sensing: f64,
@@ -185,6 +186,7 @@ impl BodyParams {
             tibc_half_stores_mg: c.tibc_half_stores_mg,
             hepcidin_reference_nm: c.hepcidin_reference_nm,
             hepcidin_half_ferroportin_nm: c.hepcidin_half_ferroportin_nm,
+            ferroportin_recovery_hours: c.ferroportin_recovery_hours,
             ferroportin_factor: c.ferroportin_factor,
             hepcidin_production_factor: c.hepcidin_production_factor,
             hepcidin_iron_sensing: c.hepcidin_iron_sensing,
@@ -262,6 +264,11 @@ pub struct Body {
     pub iron_signal: f64,
     /// Ferritin's acute-phase rise, as a fraction of its maximal rise.
     pub acute_ferritin_rise: f64,
+    /// Ferroportin on the cell surface, relative to healthy (1 at the
+    /// reference hepcidin): hepcidin internalises it within the hour, and
+    /// it comes back only as the cell makes new protein (see
+    /// [`Body::ferroportin_target`]).
+    pub ferroportin: f64,
     /// Oral iron swallowed and not yet past the duodenum, mg (not body iron).
     pub gut_oral_fe_mg: f64,
     /// Iron absorbed since the start, mg.
@@ -307,6 +314,7 @@ impl Body {
             transferrin_ug_dl: transferrin,
             iron_signal: tsat,
             acute_ferritin_rise: 0.0,
+            ferroportin: 1.0,
             gut_oral_fe_mg: 0.0,
             absorbed_mg: 0.0,
             lost_mg: 0.0,
@@ -318,6 +326,7 @@ impl Body {
             p: params,
         };
         body.hepcidin_nm = body.hepcidin_target();
+        body.ferroportin = body.ferroportin_target();
         // Stores and plasma exchange in balance at the population set point.
         let p = &body.p;
         let s = p.set_points;
@@ -419,10 +428,24 @@ impl Body {
         (per_hour / (self.p.blood_volume_dl * 100.0)).min(1.0 / dt_hours)
     }
 
-    /// Ferroportin activity relative to healthy (1 at the reference hepcidin).
-    pub fn ferroportin(&self) -> f64 {
-        let k = self.p.hepcidin_half_ferroportin_nm;
-        self.p.ferroportin_at_reference / (1.0 + self.hepcidin_nm / k)
+    /// The ferroportin that the current hepcidin holds at steady state,
+    /// relative to healthy (1 at the reference hepcidin): made at a
+    /// constant rate, removed at a basal rate plus one proportional to
+    /// hepcidin (which binds it and has it internalised and degraded).
+    pub fn ferroportin_target(&self) -> f64 {
+        self.p.ferroportin_at_reference
+            / (1.0 + self.hepcidin_nm / self.p.hepcidin_half_ferroportin_nm)
+    }
+
+    /// Share of the way ferroportin moves to its target in one step at the
+    /// current hepcidin: its removal rate (basal plus hepcidin-bound) is
+    /// `1 + hepcidin / K` times the basal one, so it falls within the hour
+    /// when hepcidin surges and recovers only as fast as it is resynthesised.
+    fn ferroportin_relax(&self) -> f64 {
+        let p = &self.p;
+        let removal =
+            (1.0 + self.hepcidin_nm / p.hepcidin_half_ferroportin_nm) / p.ferroportin_at_reference;
+        1.0 - (-removal * p.dt_hours / p.ferroportin_recovery_hours).exp()
     }
 
     /// Ferroportin loads only apo-transferrin: export relative to healthy
@@ -471,6 +494,8 @@ pub struct BodyState {
     pub iron_signal: f64,
     /// See [`Body::acute_ferritin_rise`].
     pub acute_ferritin_rise: f64,
+    /// See [`Body::ferroportin`].
+    pub ferroportin: f64,
     /// See [`Body::gut_oral_fe_mg`].
     pub gut_oral_fe_mg: f64,
     /// Share of stores released per hour at normal ferroportin.
@@ -498,6 +523,7 @@ impl Body {
             transferrin_ug_dl,
             iron_signal,
             acute_ferritin_rise,
+            ferroportin,
             gut_oral_fe_mg,
             store_release_per_hour,
         } = *self;
@@ -518,6 +544,7 @@ impl Body {
             transferrin_ug_dl,
             iron_signal,
             acute_ferritin_rise,
+            ferroportin,
             gut_oral_fe_mg,
             store_release_per_hour,
         }
@@ -543,6 +570,7 @@ impl Body {
             transferrin_ug_dl,
             iron_signal,
             acute_ferritin_rise,
+            ferroportin,
             gut_oral_fe_mg,
             store_release_per_hour,
         } = s;
@@ -564,6 +592,7 @@ impl Body {
             transferrin_ug_dl,
             iron_signal,
             acute_ferritin_rise,
+            ferroportin,
             gut_oral_fe_mg,
             store_release_per_hour,
         }
@@ -588,7 +617,7 @@ impl Plasma for Body {
         let day_fraction = self.p.day_fraction;
         let marrow = self.p.cells_per_marrow_agent * MG_PER_FG;
         let blood = self.p.cells_per_blood_agent * MG_PER_FG;
-        let fpn = self.ferroportin();
+        let fpn = self.ferroportin;
         let apo = self.apotransferrin();
 
         // What the agents did (exact flows of their state).
@@ -678,6 +707,8 @@ impl Plasma for Body {
             (inflamed - self.acute_ferritin_rise) * self.p.acute_ferritin_relax;
         let target_hepcidin = self.hepcidin_target();
         self.hepcidin_nm += (target_hepcidin - self.hepcidin_nm) * self.p.hepcidin_relax;
+        self.ferroportin +=
+            (self.ferroportin_target() - self.ferroportin) * self.ferroportin_relax();
         let p = &self.p;
         let target_transferrin = p.transferrin_target(self.storage_fe_mg, inflamed);
         self.transferrin_ug_dl +=

@@ -31,12 +31,17 @@ pub struct InForce {
 /// stomach, as in the absorption studies).
 const DOSE_HOUR: f64 = 8.0;
 
+/// Tolerance on event times, days (a millisecond): step ends are sums of
+/// `dt_days` and dose times sums of days and hours, so the same instant can
+/// differ in the last bits.
+const TIME_EPS_DAYS: f64 = 1e-8;
+
 /// Sums the events in force at `day`; one-off events count in the step
 /// `(day - dt_days, day]`.
 pub fn in_force(events: &[Event], day: f64, dt_days: f64) -> InForce {
     let mut f = InForce::default();
     let during = |from: f64, to: f64| day > from && day <= to;
-    let now = |at: f64| at > day - dt_days && at <= day;
+    let now = |at: f64| at > day - dt_days + TIME_EPS_DAYS && at <= day + TIME_EPS_DAYS;
     let mut diet_from = f64::NEG_INFINITY;
     for e in events {
         match *e {
@@ -70,9 +75,14 @@ pub fn in_force(events: &[Event], day: f64, dt_days: f64) -> InForce {
             } => {
                 // The dose of a dosing day is taken at 08:00 of that day.
                 let first = from_day.floor() + DOSE_HOUR / 24.0;
-                let k = ((day - first) / every_days).floor().max(0.0);
+                let k = ((day - first + TIME_EPS_DAYS) / every_days)
+                    .floor()
+                    .max(0.0);
                 let dose_at = first + k * every_days;
-                if dose_at >= from_day && dose_at <= to_day && now(dose_at) {
+                if dose_at >= from_day - TIME_EPS_DAYS
+                    && dose_at <= to_day + TIME_EPS_DAYS
+                    && now(dose_at)
+                {
                     f.oral_iron_mg += mg_per_day;
                 }
             }
@@ -118,5 +128,30 @@ mod tests {
             .map(|h| in_force(&events, h as f64 / 24.0, 1.0 / 24.0).intravenous_iron_mg)
             .sum();
         assert_eq!(total, 500.0);
+    }
+
+    #[test]
+    fn every_oral_dose_is_taken_once_whatever_the_rounding_of_the_step_ends() {
+        let events = vec![Event::OralIron {
+            from_day: 7.0,
+            to_day: 8.5,
+            mg_per_day: 60.0,
+            every_days: 1.0,
+        }];
+        let dt = 1.0 / 24.0;
+        // Step ends as a product (the runner) and as a running sum.
+        let mut summed = 0.0;
+        let (mut by_product, mut by_sum) = (Vec::new(), Vec::new());
+        for h in 1..=24 * 12 {
+            summed += dt;
+            by_product.push(in_force(&events, h as f64 * dt, dt).oral_iron_mg);
+            by_sum.push(in_force(&events, summed, dt).oral_iron_mg);
+        }
+        for doses in [by_product, by_sum] {
+            let given: Vec<usize> = (0..doses.len()).filter(|&i| doses[i] > 0.0).collect();
+            // 08:00 on days 7 and 8 end steps 7 * 24 + 8 and 8 * 24 + 8.
+            assert_eq!(given, vec![7 * 24 + 8 - 1, 8 * 24 + 8 - 1]);
+            assert_eq!(doses.iter().sum::<f64>(), 120.0);
+        }
     }
 }

@@ -16,7 +16,7 @@ use erythro_core::Config;
 use erythro_runner::Simulation;
 
 const GOLDEN: u64 = 1245853855527409737;
-const GOLDEN_EVERY_EVENT: u64 = 4197081848161143966;
+const GOLDEN_EVERY_EVENT: u64 = 16527686074027917770;
 
 /// The digest of `config` run for `days` on two threads, and the simulation.
 fn digest(config: Config, days: f64) -> (u64, Simulation) {

@@ -327,7 +327,7 @@ mod tests {
     #[test]
     fn a_moved_slider_is_in_force_from_the_next_step_and_not_before() {
         let mut c = menorrhagia();
-        assert_eq!(in_force_at(&c, 10.0).bleeding_ml_per_day, 16.0);
+        assert_eq!(in_force_at(&c, 10.0).bleeding_ml_per_day, 22.0);
         let patch = ControlsPatch {
             bleeding_ml_per_day: Some(4.0),
             diet_fe_mg_per_day: Some(2.0),
@@ -342,7 +342,7 @@ mod tests {
         assert_eq!(now.lead_ug_dl, 30.0);
         // Before the change the old schedule holds.
         let before = in_force_at(&c, 9.0);
-        assert_eq!(before.bleeding_ml_per_day, 16.0);
+        assert_eq!(before.bleeding_ml_per_day, 22.0);
         assert_eq!(before.lead_ug_dl, 0.0);
         // Setting zero ends the loss.
         apply_live(

@@ -11,9 +11,14 @@
 //! state, as a clinician reads a patient's laboratory results: storage
 //! depletion is ferritin below 15 ug/L with hemoglobin normal; iron-deficient
 //! erythropoiesis is transferrin saturation below 16% with hemoglobin
-//! normal; iron deficiency anemia is hemoglobin below the sex's lower
-//! reference limit (WHO 2011; Camaschella, NEJM 2015). A marker at a stage
-//! is its mean over the week from the first sample at which the stage holds.
+//! normal and stores depleted (the stages are cumulative, as in the
+//! staging the cohorts used: Suominen et al., Blood 1998; Hastka et al.
+//! 1994); iron deficiency anemia is hemoglobin below the sex's lower
+//! reference limit (WHO 2011; Camaschella, NEJM 2015). Ferritin and
+//! saturation are judged on their mean over a day either side, so the
+//! sampling noise of a reduced agent count does not mark a stage on one
+//! low sample. A marker at a stage is its mean over the week from the first
+//! sample at which the stage holds.
 
 use crate::targets::{Marker, Simple, Stage, When};
 
@@ -24,6 +29,8 @@ pub const DEPLETED_FERRITIN_UG_L: f64 = 15.0;
 pub const DEFICIENT_TSAT_PCT: f64 = 16.0;
 /// Days a stage's markers are averaged over.
 const STAGE_WINDOW_DAYS: f64 = 7.0;
+/// Days either side over which a stage's defining markers are smoothed.
+const STAGE_SMOOTHING_DAYS: f64 = 1.0;
 /// Tolerance on sample times, days (well below an hour).
 const EPS_DAYS: f64 = 1e-6;
 
@@ -168,14 +175,15 @@ impl Series {
             When::Stage(stage) => {
                 let hb = self.field("hb_g_dl")?;
                 let normal_hb = |i: usize| hb[i] >= self.hb_lower_g_dl;
+                let depleted = {
+                    let f = self.smoothed("ferritin_ug_l")?;
+                    move |i: usize| f[i] < DEPLETED_FERRITIN_UG_L
+                };
                 let holds: Box<dyn Fn(usize) -> bool> = match stage {
-                    Stage::Depletion => {
-                        let f = self.field("ferritin_ug_l")?;
-                        Box::new(move |i| f[i] < DEPLETED_FERRITIN_UG_L && normal_hb(i))
-                    }
+                    Stage::Depletion => Box::new(move |i| depleted(i) && normal_hb(i)),
                     Stage::DeficientErythropoiesis => {
-                        let t = self.field("tsat_pct")?;
-                        Box::new(move |i| t[i] < DEFICIENT_TSAT_PCT && normal_hb(i))
+                        let t = self.smoothed("tsat_pct")?;
+                        Box::new(move |i| t[i] < DEFICIENT_TSAT_PCT && depleted(i) && normal_hb(i))
                     }
                     Stage::Ida => Box::new(move |i| !normal_hb(i)),
                 };
@@ -191,6 +199,26 @@ impl Series {
                     .collect())
             }
         }
+    }
+
+    /// A field's mean over the samples within a day either side of each.
+    fn smoothed(&self, name: &str) -> Result<Vec<f64>, String> {
+        let values = self.field(name)?;
+        let days = &self.days;
+        let mut out = Vec::with_capacity(values.len());
+        let (mut lo, mut hi, mut sum) = (0, 0, 0.0);
+        for &d in days {
+            while hi < days.len() && days[hi] <= d + STAGE_SMOOTHING_DAYS + EPS_DAYS {
+                sum += values[hi];
+                hi += 1;
+            }
+            while days[lo] < d - STAGE_SMOOTHING_DAYS - EPS_DAYS {
+                sum -= values[lo];
+                lo += 1;
+            }
+            out.push(sum / (hi - lo) as f64);
+        }
+        Ok(out)
     }
 
     fn mean_over(&self, m: &Simple, indices: &[usize]) -> Result<f64, String> {
@@ -434,6 +462,18 @@ mod tests {
         assert_eq!(
             s.measure(&tsat, When::Stage(Stage::DeficientErythropoiesis)),
             Measured::Value(12.0)
+        );
+        // Saturation that dips below 16% on one sample while stores are
+        // still full marks nothing; nor does a low saturation before the
+        // stores are depleted (the stages are cumulative).
+        let mut noisy = s.clone();
+        noisy.columns[1].1[3] = 10.0;
+        noisy.columns[0].1 = col(&|d| if d < 20.0 { 30.0 } else { 10.0 });
+        noisy.columns[2].1 = col(&|_| 13.5);
+        // (Ferritin's day-either-side mean is first below 15 on day 21.)
+        assert_eq!(
+            noisy.measure(&tsat, When::Stage(Stage::DeficientErythropoiesis)),
+            Measured::Value(30.0 - 24.0)
         );
         let hb = s.measure(&Marker::Simple(field("hb_g_dl")), When::Stage(Stage::Ida));
         let Measured::Value(v) = hb else {

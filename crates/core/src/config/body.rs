@@ -95,6 +95,15 @@ pub struct BodyConfig {
     /// deficiency and close to a third at the 30+ nM of inflammation; then
     /// stores defend transferrin saturation until they run low).
     pub hepcidin_half_ferroportin_nm: f64,
+    /// Time constant of ferroportin's return to the surface at the
+    /// reference hepcidin, hours (its removal speeds up in proportion to
+    /// hepcidin, so it falls within the hour when hepcidin surges). Default
+    /// 24: hepcidin is cleared within hours, yet after one injection of
+    /// hepcidin serum iron fell 80% within the hour and stayed low for more
+    /// than 48 hours (Rivera et al., Blood 2005), and after endotoxin serum
+    /// iron is lowest at 22 hours, long after hepcidin peaked at 6 (Kemna et
+    /// al., Blood 2005): the exporter is slow to be remade. Range (0, 1000].
+    pub ferroportin_recovery_hours: f64,
     /// Ferroportin activity of macrophages and stores relative to normal,
     /// whatever hepcidin does (ferroportin disease, loss-of-function SLC40A1:
     /// about 0.3-0.5). The gut is spared: enterocytes export 1-2 mg/day,
@@ -169,6 +178,7 @@ impl Default for BodyConfig {
             hepcidin_reference_nm: 4.5,
             hepcidin_half_life_hours: 2.0,
             hepcidin_half_ferroportin_nm: 1.15,
+            ferroportin_recovery_hours: 24.0,
             ferroportin_factor: 1.0,
             hepcidin_production_factor: 1.0,
             hepcidin_iron_sensing: 1.0,
@@ -322,6 +332,13 @@ impl BodyConfig {
             (
                 "body.hepcidin_reference_nm",
                 self.hepcidin_reference_nm,
+                0.0,
+                1000.0,
+                OpenLow,
+            ),
+            (
+                "body.ferroportin_recovery_hours",
+                self.ferroportin_recovery_hours,
                 0.0,
                 1000.0,
                 OpenLow,

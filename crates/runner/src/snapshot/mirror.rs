@@ -262,6 +262,7 @@ mirror!(
         transferrin_ug_dl: f64,
         iron_signal: f64,
         acute_ferritin_rise: f64,
+        ferroportin: f64,
         gut_oral_fe_mg: f64,
         store_release_per_hour: f64,
     }
