@@ -89,7 +89,15 @@ pub(crate) fn build<C: Collective>(sim: &mut Simulation<C>) {
         .iter()
         .map(|t| p.circulation.inclusion_wear(t.inclusion_g_dl))
         .collect();
-    let mut carry = vec![0.0; templates.len()];
+    // Each template's carry starts at its own fraction of a cell, spread
+    // evenly over the templates: started at zero, every template would make
+    // its first cell only once a whole cell had accrued, and when a
+    // template makes less than a cell a day the youngest ages (the
+    // reticulocytes) would be missing from the start.
+    let n_templates = templates.len() as f64;
+    let mut carry: Vec<f64> = (0..templates.len())
+        .map(|k| (k as f64 + 0.5) / n_templates)
+        .collect();
     let mut made = 0u64;
     let share = sim.team.share();
     for j in 1u32.. {
