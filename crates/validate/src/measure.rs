@@ -14,8 +14,8 @@
 //! normal and stores depleted (the stages are cumulative, as in the
 //! staging the cohorts used: Suominen et al., Blood 1998; Hastka et al.
 //! 1994); iron deficiency anemia is hemoglobin below the sex's lower
-//! reference limit (WHO 2011; Camaschella, NEJM 2015). Ferritin and
-//! saturation are judged on their mean over a day either side, so the
+//! reference limit (WHO 2011; Camaschella, NEJM 2015). Ferritin,
+//! saturation and hemoglobin are judged on their mean over a day either side, so the
 //! sampling noise of a reduced agent count does not mark a stage on one
 //! low sample. A marker at a stage is its mean over the week from the first
 //! sample at which the stage holds.
@@ -29,6 +29,13 @@ pub const DEPLETED_FERRITIN_UG_L: f64 = 15.0;
 pub const DEFICIENT_TSAT_PCT: f64 = 16.0;
 /// Days a stage's markers are averaged over.
 const STAGE_WINDOW_DAYS: f64 = 7.0;
+/// Days at the end of a run that stand for its end state, and the least run
+/// length (days) for which they do: a condition followed for months is
+/// read as its last week's mean, as a steady state is, so the sampling
+/// noise of a reduced agent count does not decide a target on one sample;
+/// shorter runs (time courses) are read at their last sample.
+const END_WINDOW_DAYS: f64 = 7.0;
+const END_WINDOW_MIN_RUN_DAYS: f64 = 28.0;
 /// Days either side over which a stage's defining markers are smoothed.
 const STAGE_SMOOTHING_DAYS: f64 = 1.0;
 /// Tolerance on sample times, days (well below an hour).
@@ -167,13 +174,17 @@ impl Series {
             }
         };
         match when {
+            When::End if self.days[last] - self.days[0] >= END_WINDOW_MIN_RUN_DAYS => {
+                let from = self.days[last] - END_WINDOW_DAYS + EPS_DAYS;
+                Ok((0..=last).filter(|&i| self.days[i] > from).collect())
+            }
             When::End => Ok(vec![last]),
             // Within half a day of daily samples.
             When::Day(d) => at(self.event_day + d, 0.5, format!("day {d}")),
             // Within half an hour: needs hourly samples.
             When::Hour(h) => at(self.event_day + h / 24.0, 0.5 / 24.0, format!("hour {h}")),
             When::Stage(stage) => {
-                let hb = self.field("hb_g_dl")?;
+                let hb = self.smoothed("hb_g_dl")?;
                 let normal_hb = |i: usize| hb[i] >= self.hb_lower_g_dl;
                 let depleted = {
                     let f = self.smoothed("ferritin_ug_l")?;
@@ -348,6 +359,27 @@ mod tests {
         // Hepcidin over saturation on day 5 (3 days after the intervention).
         let r = s.measure(&Marker::Simple(Simple::HepcidinTsatRatio), When::Day(3.0));
         assert_eq!(r, Measured::Value(9.0 / 25.0));
+    }
+
+    #[test]
+    fn a_months_long_run_ends_as_its_last_weeks_mean() {
+        // Sixty daily samples alternating 10 and 20 around a steady state:
+        // the end is the mean of days 54..60 (four 20s and three 10s, as day
+        // 60 is even), not the last sample.
+        let days: Vec<f64> = (0..=60).map(f64::from).collect();
+        let tsat = days
+            .iter()
+            .map(|&d| if d as u32 % 2 == 0 { 20.0 } else { 10.0 })
+            .collect();
+        let s = Series {
+            columns: vec![("tsat_pct".into(), tsat)],
+            days,
+            absorbed_total_mg: None,
+            event_day: 0.0,
+            hb_lower_g_dl: 12.0,
+        };
+        let end = s.measure(&Marker::Simple(field("tsat_pct")), When::End);
+        assert_eq!(end, Measured::Value(110.0 / 7.0));
     }
 
     #[test]
