@@ -369,7 +369,13 @@ mod tests {
         let days: Vec<f64> = (0..=60).map(f64::from).collect();
         let tsat = days
             .iter()
-            .map(|&d| if d as u32 % 2 == 0 { 20.0 } else { 10.0 })
+            .map(|&d| {
+                if (d as u32).is_multiple_of(2) {
+                    20.0
+                } else {
+                    10.0
+                }
+            })
             .collect();
         let s = Series {
             columns: vec![("tsat_pct".into(), tsat)],
