@@ -9,7 +9,7 @@ mod common;
 use erythro_core::body::BodyConfig;
 use erythro_core::events::Event;
 use erythro_core::Config;
-use erythro_runner::Simulation;
+use erythro_runner::{BodyMeasures, Sample, Simulation};
 
 fn with_body(body: BodyConfig) -> Config {
     let mut c = common::small(Config::default());
@@ -163,6 +163,25 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The samples of two days of `c` on two threads.
+fn run_two_days(c: Config) -> Vec<Sample> {
+    common::pool(2).install(|| {
+        let mut sim = Simulation::new(c).unwrap();
+        sim.run(2.0, |_| {}, |_, _| {}).unwrap()
+    })
+}
+
+/// The body's measures in the sample taken at `day`.
+fn body_at(samples: &[Sample], day: f64) -> BodyMeasures {
+    samples
+        .iter()
+        .find(|s| (s.day - day).abs() < 1e-6)
+        .unwrap()
+        .plasma
+        .body
+        .unwrap()
+}
+
 #[test]
 fn inflammation_raises_hepcidin_within_hours_and_lowers_serum_iron_within_a_day() {
     let mut c = with_body(BodyConfig::default());
@@ -172,19 +191,8 @@ fn inflammation_raises_hepcidin_within_hours_and_lowers_serum_iron_within_a_day(
         to_day: 100.0,
         il6_pg_ml: 30.0,
     }];
-    let samples = common::pool(2).install(|| {
-        let mut sim = Simulation::new(c).unwrap();
-        sim.run(2.0, |_| {}, |_, _| {}).unwrap()
-    });
-    let at = |day: f64| {
-        samples
-            .iter()
-            .find(|s| (s.day - day).abs() < 1e-9)
-            .unwrap()
-            .plasma
-            .body
-            .unwrap()
-    };
+    let samples = run_two_days(c);
+    let at = |day: f64| body_at(&samples, day);
     let (before, six_hours, next_day) = (at(1.0), at(1.25), at(2.0));
     assert!(
         six_hours.hepcidin_nm > 1.5 * before.hepcidin_nm,
@@ -214,19 +222,8 @@ fn serum_iron_a_day_after_an_il6_burst(recovery_hours: f64) -> (f64, f64) {
         to_day: 1.0 + 5.0 / 24.0,
         il6_pg_ml: 1000.0,
     }];
-    let samples = common::pool(2).install(|| {
-        let mut sim = Simulation::new(c).unwrap();
-        sim.run(2.0, |_| {}, |_, _| {}).unwrap()
-    });
-    let at = |day: f64| {
-        samples
-            .iter()
-            .find(|s| (s.day - day).abs() < 1e-6)
-            .unwrap()
-            .plasma
-            .body
-            .unwrap()
-    };
+    let samples = run_two_days(c);
+    let at = |day: f64| body_at(&samples, day);
     let (before, after) = (at(1.0), at(1.0 + 22.0 / 24.0));
     (
         after.serum_iron_ug_dl / before.serum_iron_ug_dl,

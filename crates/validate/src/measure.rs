@@ -15,9 +15,9 @@
 //! staging the cohorts used: Suominen et al., Blood 1998; Hastka et al.
 //! 1994); iron deficiency anemia is hemoglobin below the sex's lower
 //! reference limit (WHO 2011; Camaschella, NEJM 2015). Ferritin,
-//! saturation and hemoglobin are judged on their mean over a day either side, so the
-//! sampling noise of a reduced agent count does not mark a stage on one
-//! low sample. A marker at a stage is its mean over the week from the first
+//! saturation and hemoglobin are judged on their mean over a day either
+//! side, so the sampling noise of a reduced agent count does not mark a
+//! stage on one low sample. A marker at a stage is its mean over the week from the first
 //! sample at which the stage holds.
 
 use crate::targets::{Marker, Simple, Stage, When};
@@ -212,7 +212,8 @@ impl Series {
         }
     }
 
-    /// A field's mean over the samples within a day either side of each.
+    /// A field's mean over the samples within `STAGE_SMOOTHING_DAYS` either
+    /// side of each.
     fn smoothed(&self, name: &str) -> Result<Vec<f64>, String> {
         let values = self.field(name)?;
         let days = &self.days;
