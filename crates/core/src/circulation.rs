@@ -28,10 +28,14 @@ pub struct RedCells {
     /// cells made at the steady state or transfused); keys its random
     /// streams, so a cell's fate does not depend on where it is stored.
     pub id: Vec<u64>,
+    /// Zinc protoporphyrin per heme, mol/mol: made in the marrow and kept
+    /// for life, so the blood's ZPP follows the cells as they turn over.
+    /// Read only by the measures, never by the step.
+    pub zpp_per_heme: Vec<f32>,
 }
 
 /// Bytes of state per circulating red-cell agent.
-pub const RED_CELL_BYTES: usize = 4 * 4 + 8;
+pub const RED_CELL_BYTES: usize = 5 * 4 + 8;
 
 /// A mutable window on a run of red cells.
 pub struct RedCellsMut<'a> {
@@ -320,6 +324,7 @@ impl RedCells {
         self.age_h.reserve(extra);
         self.lifespan_h.reserve(extra);
         self.id.reserve(extra);
+        self.zpp_per_heme.reserve(extra);
     }
 
     /// Repeats the population `copies` times (see `Marrow::tile`); copy `k`
@@ -338,6 +343,7 @@ impl RedCells {
                     self.age_h[i],
                     self.lifespan_h[i],
                     self.id[i] ^ (k << 48),
+                    self.zpp_per_heme[i],
                 );
             }
         }
@@ -356,12 +362,21 @@ impl RedCells {
     }
 
     /// Appends a cell.
-    pub fn push(&mut self, volume_fl: f32, hb_pg: f32, age_h: f32, lifespan_h: f32, id: u64) {
+    pub fn push(
+        &mut self,
+        volume_fl: f32,
+        hb_pg: f32,
+        age_h: f32,
+        lifespan_h: f32,
+        id: u64,
+        zpp_per_heme: f32,
+    ) {
         self.volume_fl.push(volume_fl);
         self.hb_pg.push(hb_pg);
         self.age_h.push(age_h);
         self.lifespan_h.push(lifespan_h);
         self.id.push(id);
+        self.zpp_per_heme.push(zpp_per_heme);
     }
 
     /// Removes the senescent (holes filled from the end) and admits the
@@ -380,17 +395,30 @@ impl RedCells {
                 self.age_h.swap_remove(i);
                 self.lifespan_h.swap_remove(i);
                 self.id.swap_remove(i);
+                self.zpp_per_heme.swap_remove(i);
             }
         }
         for r in released {
             let life = p.released_lifespan_h(r.id, r.inclusion_g_dl);
-            self.push(r.volume_fl, r.hb_pg, 0.0, life, r.id);
+            self.push(r.volume_fl, r.hb_pg, 0.0, life, r.id, r.zpp_per_heme);
         }
     }
 
     /// Iron in the hemoglobin of the sampled cells, fg (per agent weight).
     pub fn iron_fe_fg(&self) -> f64 {
         self.iron_sum_fe_fg().value()
+    }
+
+    /// Zinc protoporphyrin of the sampled cells as the heme iron it stands
+    /// beside, fg (per agent weight): over [`RedCells::iron_sum_fe_fg`],
+    /// the blood's ZPP/heme ratio, each cell weighted by its heme.
+    pub fn zpp_sum_fe_fg(&self) -> ExactSum {
+        ExactSum::of(
+            self.hb_pg
+                .iter()
+                .zip(&self.zpp_per_heme)
+                .map(|(&h, &z)| h as f64 * FE_FG_PER_PG_HB * z as f64),
+        )
     }
 
     /// [`RedCells::iron_fe_fg`] as an exact sum (see [`ExactSum`]).

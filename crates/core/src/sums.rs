@@ -109,9 +109,6 @@ pub struct StepSums {
     pub marrow_uptake_fe_fg: ExactSum,
     /// Iron put into hemoglobin in the marrow, fg.
     pub heme_fe_fg: ExactSum,
-    /// Zinc protoporphyrin made in the marrow, in fg of iron the same
-    /// number of heme molecules would hold (so ZPP/heme is a molar ratio).
-    pub zpp_fe_equiv_fg: ExactSum,
     /// Reticulocytes released to blood (agents, sampled or not).
     pub released: u64,
     /// Hemoglobin iron carried into blood by released reticulocytes, fg.
@@ -151,17 +148,16 @@ pub struct StepSums {
 
 impl StepSums {
     /// Words of [`StepSums::to_words`]: a word per count, three per sum.
-    pub const WORDS: usize = 7 + 3 * 13;
+    pub const WORDS: usize = 7 + 3 * 12;
 
     /// Every count and every sum, mutably. Destructured without `..`, so a
     /// new field does not compile until it is counted here, and so merged
     /// and reduced with the others.
-    fn parts(&mut self) -> ([&mut u64; 7], [&mut ExactSum; 13]) {
+    fn parts(&mut self) -> ([&mut u64; 7], [&mut ExactSum; 12]) {
         let StepSums {
             entered,
             marrow_uptake_fe_fg,
             heme_fe_fg,
-            zpp_fe_equiv_fg,
             released,
             released_fe_fg,
             sampled_released_fe_fg,
@@ -192,7 +188,6 @@ impl StepSums {
             [
                 marrow_uptake_fe_fg,
                 heme_fe_fg,
-                zpp_fe_equiv_fg,
                 released_fe_fg,
                 sampled_released_fe_fg,
                 released_hb_pg,

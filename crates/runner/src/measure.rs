@@ -15,8 +15,9 @@ use crate::{Collective, Error, Simulation};
 
 /// Words of the first reduction of a sample before the blood's stats:
 /// processes that failed to measure, nucleated and ring-sideroblast
-/// erythroblasts, marrow agents, the marrow's iron (three limbs).
-const MARROW_WORDS: usize = 4 + 3;
+/// erythroblasts, marrow agents, the marrow's iron, the red cells' ZPP and
+/// heme iron (three limbs each).
+const MARROW_WORDS: usize = 4 + 3 + 3 + 3;
 
 impl<C: Collective> Simulation<C> {
     /// Measures the blood and marrow now; marrow rates cover the steps since
@@ -41,6 +42,8 @@ impl<C: Collective> Simulation<C> {
         words[2] = ringed as i64;
         words[3] = self.marrow.len() as i64;
         words[4..7].copy_from_slice(&self.marrow.iron_sum_fe_fg().limbs());
+        words[7..10].copy_from_slice(&self.blood.zpp_sum_fe_fg().limbs());
+        words[10..13].copy_from_slice(&self.blood.iron_sum_fe_fg().limbs());
         if let Ok(stats) = &local {
             stats.to_words(&mut words[MARROW_WORDS..]);
         }
@@ -65,7 +68,10 @@ impl<C: Collective> Simulation<C> {
         )
         .map_err(|source| Error::Analysis { day, source })?;
         let marrow_iron_fe_fg = ExactSum::from_limbs([words[4], words[5], words[6]]).value();
-        let marrow = self.marrow_measures(words[1] as u64, words[2] as u64, words[3] as u64);
+        let zpp = ExactSum::from_limbs([words[7], words[8], words[9]]).value();
+        let heme = ExactSum::from_limbs([words[10], words[11], words[12]]).value();
+        let mut marrow = self.marrow_measures(words[1] as u64, words[2] as u64, words[3] as u64);
+        marrow.zpp_umol_per_mol_heme = if heme > 0.0 { 1e6 * zpp / heme } else { 0.0 };
         let p = self.plasma.state();
         self.window = StepSums::default();
         self.window_steps = 0;
@@ -120,7 +126,8 @@ impl<C: Collective> Simulation<C> {
             production_1e9_per_day: w.released as f64 * per_agent / 1e9 / window_days,
             ineffective_pct: 100.0 * ratio(w.died as f64, (w.died + w.released) as f64),
             ring_sideroblast_pct: 100.0 * ratio(ringed as f64, nucleated as f64),
-            zpp_umol_per_mol_heme: 1e6 * ratio(w.zpp_fe_equiv_fg.value(), w.heme_fe_fg.value()),
+            // Filled in from the red cells by the caller.
+            zpp_umol_per_mol_heme: 0.0,
             released_hb_pg: ratio(w.released_hb_pg.value(), w.released as f64),
         }
     }

@@ -18,7 +18,9 @@ pub struct MarrowMeasures {
     pub ineffective_pct: f64,
     /// Nucleated erythroblasts with mitochondrial iron above the ring-sideroblast threshold, %.
     pub ring_sideroblast_pct: f64,
-    /// Zinc protoporphyrin made per heme made in the window, umol/mol.
+    /// Zinc protoporphyrin per heme of the circulating red cells, umol/mol
+    /// (as a hematofluorometer reads washed cells): each cell keeps what the
+    /// marrow made in it, so ZPP lags the marrow by the cells' turnover.
     pub zpp_umol_per_mol_heme: f64,
     /// Mean hemoglobin of the reticulocytes released in the window, pg.
     pub released_hb_pg: f64,

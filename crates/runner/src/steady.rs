@@ -20,8 +20,8 @@ use erythro_core::sums::{ExactSum, StepSums};
 
 use crate::{Collective, Simulation};
 
-/// Bytes of a template as gathered: volume, hemoglobin, id, inclusions.
-const TEMPLATE_BYTES: usize = 4 + 4 + 8 + 4;
+/// Bytes of a template as gathered: volume, hemoglobin, id, inclusions, ZPP.
+const TEMPLATE_BYTES: usize = 4 + 4 + 8 + 4 + 4;
 
 /// Hours of marrow output used as circulation templates.
 const TEMPLATE_HOURS: f64 = 48.0;
@@ -120,7 +120,8 @@ pub(crate) fn build<C: Collective>(sim: &mut Simulation<C>) {
                 }
                 let (volume, hb) = circulation::age_cell(t.volume_fl, t.hb_pg, j, &blood_ctx);
                 let life = p.circulation.lifespan_h(id, age_h * wear[k]) as f64 / wear[k];
-                sim.blood.push(volume, hb, age_h as f32, life as f32, id);
+                sim.blood
+                    .push(volume, hb, age_h as f32, life as f32, id, t.zpp_per_heme);
             }
         }
     }
@@ -153,6 +154,7 @@ fn gather<C: Collective>(team: &C, templates: &[Released]) -> Vec<Released> {
         bytes.extend_from_slice(&t.hb_pg.to_le_bytes());
         bytes.extend_from_slice(&t.id.to_le_bytes());
         bytes.extend_from_slice(&t.inclusion_g_dl.to_le_bytes());
+        bytes.extend_from_slice(&t.zpp_per_heme.to_le_bytes());
     }
     team.all_gather(&bytes)
         .chunks_exact(TEMPLATE_BYTES)
@@ -161,6 +163,7 @@ fn gather<C: Collective>(team: &C, templates: &[Released]) -> Vec<Released> {
             hb_pg: f32::from_le_bytes(b[4..8].try_into().expect("4 bytes")),
             id: u64::from_le_bytes(b[8..16].try_into().expect("8 bytes")),
             inclusion_g_dl: f32::from_le_bytes(b[16..20].try_into().expect("4 bytes")),
+            zpp_per_heme: f32::from_le_bytes(b[20..24].try_into().expect("4 bytes")),
         })
         .collect()
 }

@@ -12,7 +12,8 @@ pub const CELLS_PER_UNIT: f64 = 2.0e12;
 const STORAGE_DAYS: f64 = 35.0;
 
 /// Adds the red cells of `units` of donor blood to the circulation: healthy
-/// donor cells (MCV about 90 fL, CV 12%; MCHC 33.5 g/dL) of ages spread over
+/// donor cells (MCV about 90 fL, CV 12%; MCHC 33.5 g/dL; an iron-replete
+/// donor's ZPP) of ages spread over
 /// the storage time, each with a lifespan conditional on that age. Returns
 /// their hemoglobin iron, fg (circulating-agent units). Deterministic: keyed
 /// by the step and the cell's place in the unit. Split across processes,
@@ -35,7 +36,9 @@ pub(crate) fn transfuse<C: Collective>(sim: &mut Simulation<C>, units: f64) -> E
         let life = p.circulation.lifespan_h(id, age_h);
         // Donor cells are mature: no longer reticulocytes.
         let age_h = age_h.max(p.circulation.reticulocyte_blood_hours() + 1.0) as f32;
-        sim.blood.push(volume, hb, age_h, life.max(age_h + 1.0), id);
+        let zpp = p.marrow.baseline_zpp_per_heme();
+        sim.blood
+            .push(volume, hb, age_h, life.max(age_h + 1.0), id, zpp);
         iron += hb as f64 * FE_FG_PER_PG_HB;
     }
     iron

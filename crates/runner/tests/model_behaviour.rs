@@ -249,3 +249,32 @@ fn iron_restricted_config_ends_microcytic_and_hypochromic_in_physiological_order
         "CHr day {chr}, RDW day {rdw}, MCV day {mcv}"
     );
 }
+
+#[test]
+fn zpp_is_carried_by_the_red_cells_and_lags_the_marrow_for_weeks() {
+    // Iron-restricted, then iron back within half a day (as after
+    // intravenous iron): the marrow makes normal cells again at once, but
+    // the blood's ZPP falls only as the pale cells are replaced (a 120-day
+    // lifespan), as seen for weeks after treatment.
+    let mut c = common::with_tsat(0.06);
+    c.plasma.tsat = erythro_core::schedule::Schedule::Piecewise(vec![(0.0, 0.06), (0.5, 0.30)]);
+    let samples = common::pool(2).install(|| {
+        let mut sim = Simulation::new(c).unwrap();
+        sim.run(14.0, |_| {}, |_, _| {}).unwrap()
+    });
+    let healthy = run(common::with_tsat(0.30), 1.0).marrow;
+    let before = samples[0].marrow.zpp_umol_per_mol_heme;
+    let after = samples.last().unwrap().marrow;
+    let normal = healthy.zpp_umol_per_mol_heme;
+    assert!(before > 3.0 * normal, "ZPP {before} vs healthy {normal}");
+    // Two weeks on, much of the excess is still there (read from the
+    // marrow it would be gone: its new cells are normal) ...
+    let kept = (after.zpp_umol_per_mol_heme - normal) / (before - normal);
+    assert!((0.35..0.9).contains(&kept), "{kept} of the excess kept");
+    // ... although the marrow's new cells are full again.
+    let (new_hb, healthy_hb) = (after.released_hb_pg, healthy.released_hb_pg);
+    assert!(
+        (new_hb - healthy_hb).abs() < 0.1 * healthy_hb,
+        "released Hb {new_hb} vs {healthy_hb} pg"
+    );
+}

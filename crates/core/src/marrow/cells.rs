@@ -36,6 +36,9 @@ pub struct Erythroblasts {
     pub mito_fe_fg: Vec<f32>,
     /// Unpaired globin chains, pg (Hb-equivalent mass).
     pub free_globin_pg: Vec<f32>,
+    /// Zinc protoporphyrin made so far, as the heme iron it stands in
+    /// for, fg: stays in the cell for life (ZPP/heme is read on red cells).
+    pub zpp_fe_fg: Vec<f32>,
     /// Hours into the current phase (cycle, maturation or reticulocyte).
     pub phase_h: Vec<f32>,
     /// Length of the current phase, hours.
@@ -51,7 +54,7 @@ pub struct Erythroblasts {
 }
 
 /// Bytes of state per erythroblast agent.
-pub const ERYTHROBLAST_BYTES: usize = 7 * 4 + 8 + 1 + 1;
+pub const ERYTHROBLAST_BYTES: usize = 8 * 4 + 8 + 1 + 1;
 
 /// Bytes a step moves per erythroblast: every field read and written back
 /// (the id too: a dividing cell becomes her first daughter).
@@ -65,6 +68,7 @@ pub struct ErythroblastsMut<'a> {
     pub(super) hb_pg: &'a mut [f32],
     pub(super) mito_fe_fg: &'a mut [f32],
     pub(super) free_globin_pg: &'a mut [f32],
+    pub(super) zpp_fe_fg: &'a mut [f32],
     pub(super) phase_h: &'a mut [f32],
     pub(super) phase_len_h: &'a mut [f32],
     pub(super) age_h: &'a mut [f32],
@@ -83,6 +87,7 @@ impl SplitView for ErythroblastsMut<'_> {
         let (h0, h1) = self.hb_pg.split_at_mut(mid);
         let (m0, m1) = self.mito_fe_fg.split_at_mut(mid);
         let (g0, g1) = self.free_globin_pg.split_at_mut(mid);
+        let (z0, z1) = self.zpp_fe_fg.split_at_mut(mid);
         let (p0, p1) = self.phase_h.split_at_mut(mid);
         let (l0, l1) = self.phase_len_h.split_at_mut(mid);
         let (a0, a1) = self.age_h.split_at_mut(mid);
@@ -95,6 +100,7 @@ impl SplitView for ErythroblastsMut<'_> {
             hb_pg: h0,
             mito_fe_fg: m0,
             free_globin_pg: g0,
+            zpp_fe_fg: z0,
             phase_h: p0,
             phase_len_h: l0,
             age_h: a0,
@@ -108,6 +114,7 @@ impl SplitView for ErythroblastsMut<'_> {
             hb_pg: h1,
             mito_fe_fg: m1,
             free_globin_pg: g1,
+            zpp_fe_fg: z1,
             phase_h: p1,
             phase_len_h: l1,
             age_h: a1,
@@ -130,6 +137,8 @@ pub struct Erythroblast {
     pub mito_fe_fg: f32,
     /// See [`Erythroblasts::free_globin_pg`].
     pub free_globin_pg: f32,
+    /// See [`Erythroblasts::zpp_fe_fg`].
+    pub zpp_fe_fg: f32,
     /// See [`Erythroblasts::phase_h`].
     pub phase_h: f32,
     /// See [`Erythroblasts::phase_len_h`].
@@ -155,6 +164,8 @@ pub struct Released {
     pub id: u64,
     /// Unpaired (precipitating) globin it carries, g/dL: shortens its life.
     pub inclusion_g_dl: f32,
+    /// Its zinc protoporphyrin per heme, mol/mol, fixed for its life.
+    pub zpp_per_heme: f32,
 }
 
 /// What one chunk produced in a step, reused from step to step.
@@ -287,6 +298,7 @@ impl Marrow {
             hb_pg: &mut c.hb_pg,
             mito_fe_fg: &mut c.mito_fe_fg,
             free_globin_pg: &mut c.free_globin_pg,
+            zpp_fe_fg: &mut c.zpp_fe_fg,
             phase_h: &mut c.phase_h,
             phase_len_h: &mut c.phase_len_h,
             age_h: &mut c.age_h,
@@ -344,6 +356,7 @@ pub fn proerythroblast(ctx: &MarrowStep, lineage: u64) -> Erythroblast {
         hb_pg: 0.0,
         mito_fe_fg: 0.0,
         free_globin_pg: 0.0,
+        zpp_fe_fg: 0.0,
         phase_h: 0.0,
         phase_len_h: ctx.cycle_length(id),
         age_h: 0.0,
@@ -360,6 +373,7 @@ impl Erythroblasts {
         self.hb_pg.reserve(extra);
         self.mito_fe_fg.reserve(extra);
         self.free_globin_pg.reserve(extra);
+        self.zpp_fe_fg.reserve(extra);
         self.phase_h.reserve(extra);
         self.phase_len_h.reserve(extra);
         self.age_h.reserve(extra);
@@ -375,6 +389,7 @@ impl Erythroblasts {
             hb_pg: self.hb_pg[i],
             mito_fe_fg: self.mito_fe_fg[i],
             free_globin_pg: self.free_globin_pg[i],
+            zpp_fe_fg: self.zpp_fe_fg[i],
             phase_h: self.phase_h[i],
             phase_len_h: self.phase_len_h[i],
             age_h: self.age_h[i],
@@ -390,6 +405,7 @@ impl Erythroblasts {
         self.hb_pg.push(c.hb_pg);
         self.mito_fe_fg.push(c.mito_fe_fg);
         self.free_globin_pg.push(c.free_globin_pg);
+        self.zpp_fe_fg.push(c.zpp_fe_fg);
         self.phase_h.push(c.phase_h);
         self.phase_len_h.push(c.phase_len_h);
         self.age_h.push(c.age_h);
@@ -404,6 +420,7 @@ impl Erythroblasts {
         self.hb_pg.swap_remove(i);
         self.mito_fe_fg.swap_remove(i);
         self.free_globin_pg.swap_remove(i);
+        self.zpp_fe_fg.swap_remove(i);
         self.phase_h.swap_remove(i);
         self.phase_len_h.swap_remove(i);
         self.age_h.swap_remove(i);

@@ -25,6 +25,7 @@ pub fn advance(cells: ErythroblastsMut<'_>, ctx: &MarrowStep, out: &mut MarrowSc
         hb_pg,
         mito_fe_fg,
         free_globin_pg,
+        zpp_fe_fg,
         phase_h,
         phase_len_h,
         age_h,
@@ -39,6 +40,7 @@ pub fn advance(cells: ErythroblastsMut<'_>, ctx: &MarrowStep, out: &mut MarrowSc
             hb_pg: hb_pg[i],
             mito_fe_fg: mito_fe_fg[i],
             free_globin_pg: free_globin_pg[i],
+            zpp_fe_fg: zpp_fe_fg[i],
             phase_h: phase_h[i],
             phase_len_h: phase_len_h[i],
             age_h: age_h[i],
@@ -59,6 +61,7 @@ pub fn advance(cells: ErythroblastsMut<'_>, ctx: &MarrowStep, out: &mut MarrowSc
         hb_pg[i] = c.hb_pg;
         mito_fe_fg[i] = c.mito_fe_fg;
         free_globin_pg[i] = c.free_globin_pg;
+        zpp_fe_fg[i] = c.zpp_fe_fg;
         phase_h[i] = c.phase_h;
         phase_len_h[i] = c.phase_len_h;
         age_h[i] = c.age_h;
@@ -144,7 +147,7 @@ pub(super) fn step_cell(
     let heme_fe = (c.hb_pg as f64 - hb_before as f64) * FE_FG_PER_PG_HB;
     s.marrow_uptake_fe_fg += heme_fe + (c.mito_fe_fg as f64 - mito_before as f64);
     s.heme_fe_fg += heme_fe;
-    s.zpp_fe_equiv_fg += zpp as f64;
+    c.zpp_fe_fg += zpp;
 
     // Apoptosis: heme starvation (iron-restricted erythropoiesis, lead) and
     // unpaired globin (thalassemia, HRI loss). Only drawn when at risk.
@@ -257,6 +260,7 @@ fn divide(c: &mut Erythroblast, ctx: &MarrowStep) -> Erythroblast {
         (&mut c.hb_pg, &mut d.hb_pg),
         (&mut c.mito_fe_fg, &mut d.mito_fe_fg),
         (&mut c.free_globin_pg, &mut d.free_globin_pg),
+        (&mut c.zpp_fe_fg, &mut d.zpp_fe_fg),
     ] {
         // The larger share by product, the smaller by difference: the
         // difference is then exact (Sterbenz), so no iron is made or lost.
@@ -295,6 +299,11 @@ fn release(c: &Erythroblast, ctx: &MarrowStep, s: &mut StepSums, released: &mut 
             hb_pg: c.hb_pg,
             id: c.id,
             inclusion_g_dl: c.free_globin_pg / c.volume_fl * 100.0,
+            zpp_per_heme: if c.hb_pg > 0.0 {
+                c.zpp_fe_fg / (c.hb_pg * FE_FG_PER_PG_HB as f32)
+            } else {
+                0.0
+            },
         });
     }
 }
@@ -333,6 +342,7 @@ mod tests {
             hb_pg,
             mito_fe_fg: 0.0,
             free_globin_pg: 0.0,
+            zpp_fe_fg: 0.0,
             phase_h: 22.5,
             phase_len_h: 23.0,
             age_h: 30.0,
@@ -550,6 +560,7 @@ mod tests {
             hb_pg: 40.0,
             mito_fe_fg: 3.0,
             free_globin_pg: 0.0,
+            zpp_fe_fg: 0.0,
             phase_h: 29.5,
             phase_len_h: 30.0,
             age_h: 140.0,
@@ -595,6 +606,8 @@ mod tests {
                 hb_pg: 28.0,
                 mito_fe_fg: 0.5,
                 free_globin_pg: 0.0,
+                // ZPP made at the healthy baseline (30 umol/mol heme).
+                zpp_fe_fg: 28.0 * FE_FG_PER_PG_HB as f32 * 30e-6,
                 phase_h: 23.5,
                 phase_len_h: 24.0,
                 age_h: 200.0,
@@ -614,8 +627,13 @@ mod tests {
                 hb_pg: c.hb_pg,
                 id: c.id,
                 inclusion_g_dl: 0.0,
+                zpp_per_heme: c.zpp_fe_fg / (c.hb_pg * FE_FG_PER_PG_HB as f32),
             }]
         );
+        // Its own ZPP per heme, about the baseline (its last hour's
+        // hemoglobin adds ZPP at the same ratio).
+        let zpp = released[0].zpp_per_heme;
+        assert!((zpp - 30e-6).abs() < 1e-6, "{zpp}");
         assert!(c.hb_pg > 28.0, "it finished some hemoglobin first");
         assert_eq!((s.released, s.died, s.released_divisions), (1, 0, 4));
         assert_eq!(

@@ -221,6 +221,12 @@ impl MarrowParams {
         self.dt_h
     }
 
+    /// Zinc protoporphyrin per heme of iron-replete erythropoiesis, mol/mol
+    /// (ferrochelatase's background zinc use): the ZPP of a healthy donor's cells.
+    pub fn baseline_zpp_per_heme(&self) -> f32 {
+        self.baseline_zpp
+    }
+
     /// Mitochondrial iron above which an erythroblast counts as a ring
     /// sideroblast, fg Fe.
     pub fn ring_sideroblast_iron_fg(&self) -> f32 {

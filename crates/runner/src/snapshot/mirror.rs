@@ -173,6 +173,7 @@ mirror!(
         hb_pg: Vec<f32>,
         mito_fe_fg: Vec<f32>,
         free_globin_pg: Vec<f32>,
+        zpp_fe_fg: Vec<f32>,
         phase_h: Vec<f32>,
         phase_len_h: Vec<f32>,
         age_h: Vec<f32>,
@@ -200,6 +201,7 @@ mirror!(
         age_h: Vec<f32>,
         lifespan_h: Vec<f32>,
         id: Vec<u64>,
+        zpp_per_heme: Vec<f32>,
     }
 );
 
@@ -209,7 +211,6 @@ mirror!(
         entered: u64,
         marrow_uptake_fe_fg: [i64; 3],
         heme_fe_fg: [i64; 3],
-        zpp_fe_equiv_fg: [i64; 3],
         released: u64,
         released_fe_fg: [i64; 3],
         sampled_released_fe_fg: [i64; 3],
@@ -287,6 +288,7 @@ mirror!(
         hb_pg: f32,
         mito_fe_fg: f32,
         free_globin_pg: f32,
+        zpp_fe_fg: f32,
         phase_h: f32,
         phase_len_h: f32,
         age_h: f32,

@@ -112,6 +112,7 @@ pub fn state_digest(sim: &Simulation) -> u64 {
         hb_pg,
         mito_fe_fg,
         free_globin_pg,
+        zpp_fe_fg,
         phase_h,
         phase_len_h,
         age_h,
@@ -125,6 +126,7 @@ pub fn state_digest(sim: &Simulation) -> u64 {
             hb_pg[i],
             mito_fe_fg[i],
             free_globin_pg[i],
+            zpp_fe_fg[i],
             phase_h[i],
             phase_len_h[i],
             age_h[i],
@@ -143,9 +145,16 @@ pub fn state_digest(sim: &Simulation) -> u64 {
         age_h,
         lifespan_h,
         id,
+        zpp_per_heme,
     } = sim.blood();
     for i in 0..volume_fl.len() {
-        for x in [volume_fl[i], hb_pg[i], age_h[i], lifespan_h[i]] {
+        for x in [
+            volume_fl[i],
+            hb_pg[i],
+            age_h[i],
+            lifespan_h[i],
+            zpp_per_heme[i],
+        ] {
             eat(x.to_bits() as u64);
         }
         eat(id[i]);
