@@ -88,7 +88,7 @@ pub fn report(config: &Config, s: &Sample) -> String {
     );
     let _ = writeln!(
         out,
-        "  ZPP (umol/mol heme)         {:>8.1}",
+        "  ZPP, red cells (umol/mol)   {:>8.1}",
         m.zpp_umol_per_mol_heme
     );
     let _ = writeln!(

@@ -9,16 +9,19 @@
 //!
 //! The stages of developing iron deficiency are read from the run's own
 //! state, as a clinician reads a patient's laboratory results: storage
-//! depletion is ferritin below 15 ug/L with hemoglobin normal; iron-deficient
-//! erythropoiesis is transferrin saturation below 16% with hemoglobin
-//! normal and stores depleted (the stages are cumulative, as in the
-//! staging the cohorts used: Suominen et al., Blood 1998; Hastka et al.
-//! 1994); iron deficiency anemia is hemoglobin below the sex's lower
-//! reference limit (WHO 2011; Camaschella, NEJM 2015). Ferritin,
-//! saturation and hemoglobin are judged on their mean over a day either
-//! side, so the sampling noise of a reduced agent count does not mark a
-//! stage on one low sample. A marker at a stage is its mean over the week from the first
-//! sample at which the stage holds.
+//! depletion is ferritin below 15 ug/L with saturation and hemoglobin still
+//! normal; iron-deficient erythropoiesis is transferrin saturation below 16%
+//! with stores depleted and hemoglobin normal; iron deficiency anemia is
+//! hemoglobin below the sex's lower reference limit (WHO 2011; Camaschella,
+//! NEJM 2015). Each patient of a staged cohort is in exactly one stage
+//! (Suominen et al., Blood 1998; Hastka et al. 1994), seen at any point of
+//! it, so a marker at a stage is its mean over every sample at which the
+//! run is in that stage: the cross-section of the stage, not its first
+//! day (a marker that lags, such as the ZPP the red cells carry, would
+//! otherwise be read before it could move). Ferritin, saturation and
+//! hemoglobin are judged on their mean over a day either side, so the
+//! sampling noise of a reduced agent count does not mark a stage on one
+//! low sample.
 
 use crate::targets::{Marker, Simple, Stage, When};
 
@@ -27,8 +30,6 @@ pub const DEPLETED_FERRITIN_UG_L: f64 = 15.0;
 /// Saturation below which erythropoiesis is iron-deficient, % (the
 /// classical 16%, Bainton and Finch 1964).
 pub const DEFICIENT_TSAT_PCT: f64 = 16.0;
-/// Days a stage's markers are averaged over.
-const STAGE_WINDOW_DAYS: f64 = 7.0;
 /// Days at the end of a run that stand for its end state, and the least run
 /// length (days) for which they do: a condition followed for months is
 /// read as its last week's mean, as a steady state is, so the sampling
@@ -144,7 +145,7 @@ impl Series {
         }
     }
 
-    /// The samples a time stands for (one, or a stage's week).
+    /// The samples a time stands for (one, the end's week, or a stage's span).
     fn indices(&self, when: When) -> Result<Vec<usize>, String> {
         let last = self
             .days
@@ -190,24 +191,25 @@ impl Series {
                     let f = self.smoothed("ferritin_ug_l")?;
                     move |i: usize| f[i] < DEPLETED_FERRITIN_UG_L
                 };
+                let t = self.smoothed("tsat_pct")?;
+                let deficient = move |i: usize| t[i] < DEFICIENT_TSAT_PCT;
                 let holds: Box<dyn Fn(usize) -> bool> = match stage {
-                    Stage::Depletion => Box::new(move |i| depleted(i) && normal_hb(i)),
+                    Stage::Depletion => {
+                        Box::new(move |i| depleted(i) && !deficient(i) && normal_hb(i))
+                    }
                     Stage::DeficientErythropoiesis => {
-                        let t = self.smoothed("tsat_pct")?;
-                        Box::new(move |i| t[i] < DEFICIENT_TSAT_PCT && depleted(i) && normal_hb(i))
+                        Box::new(move |i| depleted(i) && deficient(i) && normal_hb(i))
                     }
                     Stage::Ida => Box::new(move |i| !normal_hb(i)),
                 };
-                let first = (0..=last).find(|&i| holds(i)).ok_or_else(|| {
-                    format!(
+                let span: Vec<usize> = (0..=last).filter(|&i| holds(i)).collect();
+                if span.is_empty() {
+                    return Err(format!(
                         "the stage is never reached in {:.0} days",
                         self.days[last] - self.days[0]
-                    )
-                })?;
-                let end = self.days[first] + STAGE_WINDOW_DAYS;
-                Ok((first..=last)
-                    .take_while(|&i| self.days[i] < end - EPS_DAYS)
-                    .collect())
+                    ));
+                }
+                Ok(span)
             }
         }
     }
@@ -474,16 +476,16 @@ mod tests {
     }
 
     #[test]
-    fn stages_average_the_week_from_their_first_day() {
-        // Ferritin falls 2 a day from 30, TSAT 1 a day from 30, Hb 0.1 a day
-        // from 13.5 (lower limit 12): depletion on day 8, deficient
-        // erythropoiesis on day 15, anemia on day 16.
+    fn stages_average_every_sample_the_run_spends_in_them() {
+        // Ferritin falls 2 a day from 30, TSAT 1 a day from 30 (to 0), Hb
+        // 0.1 a day from 13.5 (lower limit 12): depletion on days 8-14,
+        // deficient erythropoiesis on day 15, anemia from day 16.
         let days: Vec<f64> = (0..=40).map(f64::from).collect();
         let col = |f: &dyn Fn(f64) -> f64| days.iter().map(|&d| f(d)).collect::<Vec<_>>();
         let s = Series {
             columns: vec![
                 ("ferritin_ug_l".into(), col(&|d| 30.0 - 2.0 * d)),
-                ("tsat_pct".into(), col(&|d| 30.0 - d)),
+                ("tsat_pct".into(), col(&|d| (30.0 - d).max(0.0))),
                 ("hb_g_dl".into(), col(&|d| 13.5 - 0.1 * d)),
             ],
             days: days.clone(),
@@ -492,34 +494,41 @@ mod tests {
             hb_lower_g_dl: 12.0,
         };
         let tsat = Marker::Simple(field("tsat_pct"));
-        // Depletion from day 8: days 8..14, mean TSAT 30 - 11 = 19.
+        // Depletion, days 8..=14 (saturation still 16 or more): mean 30 - 11.
         assert_eq!(
             s.measure(&tsat, When::Stage(Stage::Depletion)),
             Measured::Value(19.0)
         );
-        // Deficient erythropoiesis from day 15 (TSAT 15): mean of days 15..21.
+        // Deficient erythropoiesis only on day 15 (TSAT 15): hemoglobin is
+        // below its limit from day 16, and a patient is in one stage.
         assert_eq!(
             s.measure(&tsat, When::Stage(Stage::DeficientErythropoiesis)),
-            Measured::Value(12.0)
+            Measured::Value(15.0)
         );
         // Saturation that dips below 16% on one sample while stores are
         // still full marks nothing; nor does a low saturation before the
-        // stores are depleted (the stages are cumulative).
+        // stores are depleted (each stage needs depleted stores).
         let mut noisy = s.clone();
         noisy.columns[1].1[3] = 10.0;
         noisy.columns[0].1 = col(&|d| if d < 20.0 { 30.0 } else { 10.0 });
         noisy.columns[2].1 = col(&|_| 13.5);
-        // (Ferritin's day-either-side mean is first below 15 on day 21.)
+        // (Ferritin's day-either-side mean is first below 15 on day 21):
+        // days 21..=40, TSAT 9 down to 0 and then 0: mean 45 / 20.
         assert_eq!(
             noisy.measure(&tsat, When::Stage(Stage::DeficientErythropoiesis)),
-            Measured::Value(30.0 - 24.0)
+            Measured::Value(2.25)
         );
+        // ... and no sample is in depletion (saturation is low by then).
+        assert!(matches!(
+            noisy.measure(&tsat, When::Stage(Stage::Depletion)),
+            Measured::NotMeasured(_)
+        ));
         let hb = s.measure(&Marker::Simple(field("hb_g_dl")), When::Stage(Stage::Ida));
         let Measured::Value(v) = hb else {
             panic!("{hb:?}")
         };
-        // Anemia from day 16 (Hb 11.9): days 16..22, mean Hb 13.5 - 1.9.
-        assert!((v - 11.6).abs() < 1e-9, "{v}");
+        // Anemia from day 16 to the end (day 40): mean Hb 13.5 - 2.8.
+        assert!((v - 10.7).abs() < 1e-9, "{v}");
         let mut healthy = s.clone();
         healthy.hb_lower_g_dl = 5.0;
         assert!(matches!(
