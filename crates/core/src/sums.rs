@@ -107,8 +107,6 @@ pub struct StepSums {
     pub entered: u64,
     /// Iron taken from plasma transferrin by erythroblasts, fg.
     pub marrow_uptake_fe_fg: ExactSum,
-    /// Iron put into hemoglobin in the marrow, fg.
-    pub heme_fe_fg: ExactSum,
     /// Reticulocytes released to blood (agents, sampled or not).
     pub released: u64,
     /// Hemoglobin iron carried into blood by released reticulocytes, fg.
@@ -148,16 +146,15 @@ pub struct StepSums {
 
 impl StepSums {
     /// Words of [`StepSums::to_words`]: a word per count, three per sum.
-    pub const WORDS: usize = 7 + 3 * 12;
+    pub const WORDS: usize = 7 + 3 * 11;
 
     /// Every count and every sum, mutably. Destructured without `..`, so a
     /// new field does not compile until it is counted here, and so merged
     /// and reduced with the others.
-    fn parts(&mut self) -> ([&mut u64; 7], [&mut ExactSum; 12]) {
+    fn parts(&mut self) -> ([&mut u64; 7], [&mut ExactSum; 11]) {
         let StepSums {
             entered,
             marrow_uptake_fe_fg,
-            heme_fe_fg,
             released,
             released_fe_fg,
             sampled_released_fe_fg,
@@ -187,7 +184,6 @@ impl StepSums {
             ],
             [
                 marrow_uptake_fe_fg,
-                heme_fe_fg,
                 released_fe_fg,
                 sampled_released_fe_fg,
                 released_hb_pg,
@@ -328,13 +324,13 @@ mod tests {
             bled: 2,
             ..StepSums::default()
         };
-        a.heme_fe_fg += 12.5;
+        a.marrow_uptake_fe_fg += 12.5;
         a.shed_fe_fg += -0.75;
         let mut b = StepSums {
             died: 9,
             ..StepSums::default()
         };
-        b.heme_fe_fg += 1.0e10;
+        b.marrow_uptake_fe_fg += 1.0e10;
         let mut wa = [0i64; StepSums::WORDS];
         let mut wb = [0i64; StepSums::WORDS];
         a.to_words(&mut wa);

@@ -70,8 +70,13 @@ impl<C: Collective> Simulation<C> {
         let marrow_iron_fe_fg = ExactSum::from_limbs([words[4], words[5], words[6]]).value();
         let zpp = ExactSum::from_limbs([words[7], words[8], words[9]]).value();
         let heme = ExactSum::from_limbs([words[10], words[11], words[12]]).value();
-        let mut marrow = self.marrow_measures(words[1] as u64, words[2] as u64, words[3] as u64);
-        marrow.zpp_umol_per_mol_heme = if heme > 0.0 { 1e6 * zpp / heme } else { 0.0 };
+        let zpp_umol_per_mol_heme = if heme > 0.0 { 1e6 * zpp / heme } else { 0.0 };
+        let marrow = self.marrow_measures(
+            words[1] as u64,
+            words[2] as u64,
+            words[3] as u64,
+            zpp_umol_per_mol_heme,
+        );
         let p = self.plasma.state();
         self.window = StepSums::default();
         self.window_steps = 0;
@@ -113,7 +118,13 @@ impl<C: Collective> Simulation<C> {
     }
 
     /// The marrow's measures from the whole marrow's counts and the window.
-    fn marrow_measures(&self, nucleated: u64, ringed: u64, agents: u64) -> MarrowMeasures {
+    fn marrow_measures(
+        &self,
+        nucleated: u64,
+        ringed: u64,
+        agents: u64,
+        zpp_umol_per_mol_heme: f64,
+    ) -> MarrowMeasures {
         let w = &self.window;
         let per_agent = self.params.scale.cells_per_agent();
         let window_days =
@@ -126,8 +137,7 @@ impl<C: Collective> Simulation<C> {
             production_1e9_per_day: w.released as f64 * per_agent / 1e9 / window_days,
             ineffective_pct: 100.0 * ratio(w.died as f64, (w.died + w.released) as f64),
             ring_sideroblast_pct: 100.0 * ratio(ringed as f64, nucleated as f64),
-            // Filled in from the red cells by the caller.
-            zpp_umol_per_mol_heme: 0.0,
+            zpp_umol_per_mol_heme,
             released_hb_pg: ratio(w.released_hb_pg.value(), w.released as f64),
         }
     }

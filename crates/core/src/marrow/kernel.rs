@@ -146,7 +146,6 @@ pub(super) fn step_cell(
     // body's books balance to f64 rounding whatever f32 rounding did.
     let heme_fe = (c.hb_pg as f64 - hb_before as f64) * FE_FG_PER_PG_HB;
     s.marrow_uptake_fe_fg += heme_fe + (c.mito_fe_fg as f64 - mito_before as f64);
-    s.heme_fe_fg += heme_fe;
     c.zpp_fe_fg += zpp;
 
     // Apoptosis: heme starvation (iron-restricted erythropoiesis, lead) and
@@ -383,7 +382,6 @@ mod tests {
         // The reported flows are the changes of the stored state.
         // (Each term is rounded once to the exact sums' resolution.)
         let heme = (c.hb_pg as f64 - 10.0) * FE_FG_PER_PG_HB;
-        assert_eq!(s.heme_fe_fg, ExactSum::of([heme]));
         assert_eq!(
             s.marrow_uptake_fe_fg,
             ExactSum::of([heme + c.mito_fe_fg as f64])
@@ -518,10 +516,7 @@ mod tests {
         let (fate, s, _) = step(&mut c, &ctx);
         assert!(matches!(fate, Fate::Stays));
         assert_eq!((c.hb_pg, c.mito_fe_fg, c.free_globin_pg), (10.0, 0.0, 0.0));
-        assert_eq!(
-            (s.marrow_uptake_fe_fg, s.heme_fe_fg),
-            (ExactSum::ZERO, ExactSum::ZERO)
-        );
+        assert_eq!(s.marrow_uptake_fe_fg, ExactSum::ZERO);
         // It still grows: volume does not wait for iron.
         assert_eq!(c.volume_fl, 800.0 * ctx.p.growth_per_step);
     }

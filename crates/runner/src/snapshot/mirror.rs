@@ -210,7 +210,6 @@ mirror!(
     StepSumsSnap = StepSums {
         entered: u64,
         marrow_uptake_fe_fg: [i64; 3],
-        heme_fe_fg: [i64; 3],
         released: u64,
         released_fe_fg: [i64; 3],
         sampled_released_fe_fg: [i64; 3],
