@@ -48,6 +48,11 @@ pub struct ValidateArgs {
     /// Division rule(s) every condition runs under.
     #[arg(long, value_enum, default_value_t = RuleChoice::Critical)]
     rule: RuleChoice,
+    /// Keep each finished run in DIR, and read back the runs this same
+    /// build kept there from the same configs instead of running them
+    /// again: a validation stopped part way goes on where it stopped.
+    #[arg(long, value_name = "DIR")]
+    keep_runs: Option<PathBuf>,
 }
 
 /// The pass band of a target on the plots' shared axis.
@@ -149,6 +154,10 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         RuleChoice::Both => vec![Rule::Critical, Rule::FixedBudget],
     };
     let threads = crate::thread_pool(args.threads)?.current_num_threads();
+    let kept = args
+        .keep_runs
+        .as_ref()
+        .map(erythro_validate::kept::Kept::new);
     let jobs = conditions::CONDITIONS.len() * rules.len();
     let (workers, inner) = erythro_runner::batch::share_threads(threads, None, jobs);
     eprintln!(
@@ -161,7 +170,15 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         args.quick,
         workers,
         inner,
-        &|name, rule| eprintln!("validate: {name} ({}) done", rule.name()),
+        kept.as_ref(),
+        &|name, rule, read_back| {
+            let how = if read_back {
+                "read back from --keep-runs"
+            } else {
+                "done"
+            };
+            eprintln!("validate: {name} ({}) {how}", rule.name());
+        },
     )?;
     let out = args
         .out

@@ -22,6 +22,7 @@
 
 pub mod conditions;
 pub mod direction;
+pub mod kept;
 pub mod limits;
 pub mod measure;
 pub mod output;
@@ -331,14 +332,17 @@ pub fn evaluate(targets: &[Target], series: Vec<(&'static str, Series)>, rule: R
 
 /// Runs every condition under each of `rules`, `workers` runs side by side
 /// with `inner` threads each (the results do not depend on either), and
-/// checks them against `targets`. `on_done` hears each run as it finishes.
+/// checks them against `targets`. With `kept`, each run is kept there as it
+/// finishes and one kept by this build is read back instead of run again.
+/// `on_done` hears each run as it finishes, and whether it was read back.
 pub fn validate(
     targets: &[Target],
     rules: &[Rule],
     quick: bool,
     workers: usize,
     inner: usize,
-    on_done: &(dyn Fn(&str, Rule) + Sync),
+    kept: Option<&kept::Kept>,
+    on_done: &(dyn Fn(&str, Rule, bool) + Sync),
 ) -> Result<Vec<RuleRun>> {
     let jobs: Vec<(Rule, &conditions::Condition)> = rules
         .iter()
@@ -347,8 +351,17 @@ pub fn validate(
     let slots: Vec<OnceLock<Series>> = jobs.iter().map(|_| OnceLock::new()).collect();
     batch::side_by_side(jobs.len(), workers, inner, |i| -> Result<()> {
         let (rule, c) = jobs[i];
-        let _ = slots[i].set(run_condition(c, rule, quick)?);
-        on_done(c.name, rule);
+        if let Some(series) = kept.map(|k| k.load(c, rule, quick)).transpose()?.flatten() {
+            let _ = slots[i].set(series);
+            on_done(c.name, rule, true);
+            return Ok(());
+        }
+        let series = run_condition(c, rule, quick)?;
+        if let Some(k) = kept {
+            k.store(c, rule, quick, &series)?;
+        }
+        let _ = slots[i].set(series);
+        on_done(c.name, rule, false);
         Ok(())
     })?;
     let mut done = jobs
