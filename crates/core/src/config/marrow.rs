@@ -215,10 +215,14 @@ pub struct MarrowConfig {
     /// its globin genes. Default 0.75: globin is most of what an
     /// erythroblast makes, so a cell whose genes make less (thalassemia
     /// trait) also grows less, and size per division is not fixed; the rest
-    /// (membrane, nucleus) grows regardless (assumption). Iron shortage does
-    /// not slow growth here: HRI throttles globin to the heme, but the cell
-    /// keeps growing and divides again (the critical-concentration
-    /// hypothesis); range [0, 1].
+    /// (membrane, nucleus) grows regardless (assumption). Under the
+    /// critical rule iron shortage does not slow growth: HRI throttles
+    /// globin to the heme, but the cell keeps growing and divides again.
+    /// Under the fixed-budget rule this share follows the hemoglobin the
+    /// cell makes each hour, so iron shortage makes cells small within
+    /// their fixed divisions (the hypothesis's own account of microcytosis:
+    /// HRI's eIF2-alpha phosphorylation slows translation as a whole); range
+    /// [0, 1].
     pub growth_hemoglobin_share: f64,
     /// Spread of transferrin-receptor iron uptake between lineages
     /// (coefficient of variation). Default 0.1: erythroblasts of one stage

@@ -168,12 +168,20 @@ pub(super) fn step_cell(
         }
     }
 
-    // Time: the fixed-budget hypothesis slows development when heme is short.
-    let pace = match ctx.p.rule {
-        DivisionRule::CriticalConcentration => 1.0,
-        // Slowed, but less than in proportion: iron then sets hemoglobin per
-        // cell, as in the animal studies behind this hypothesis.
-        DivisionRule::FixedBudget => supply.clamp(0.04, 1.0).sqrt(),
+    // Time and growth: the fixed-budget hypothesis slows development when
+    // heme is short, and a cell grows by what it builds.
+    let (pace, growth) = match ctx.p.rule {
+        DivisionRule::CriticalConcentration => (1.0, 1.0),
+        DivisionRule::FixedBudget => {
+            // Slowed, but less than in proportion: iron then sets hemoglobin
+            // per cell, as in the animal studies behind this hypothesis.
+            let pace = supply.clamp(0.04, 1.0).sqrt();
+            // The globin share of growth follows the hemoglobin made (HRI
+            // throttles translation to the heme), so a starved cell is small
+            // after its fixed divisions: cell size set by what it can build.
+            let share = ctx.p.growth_hemoglobin_share;
+            (pace, pace * (1.0 - share + share * supply.clamp(0.0, 1.0)))
+        }
     };
     c.phase_h += dt * pace;
     c.age_h += dt;
@@ -181,10 +189,10 @@ pub(super) fn step_cell(
     match c.stage {
         0 => {
             // powf(x, 1) == x exactly: skip the call on the common path.
-            c.volume_fl *= if pace == 1.0 {
+            c.volume_fl *= if growth == 1.0 {
                 ctx.p.growth_per_step
             } else {
-                ctx.p.growth_per_step.powf(pace)
+                ctx.p.growth_per_step.powf(growth)
             };
             if c.phase_h >= c.phase_len_h {
                 return decide(c, ctx, s);

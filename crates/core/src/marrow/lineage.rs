@@ -540,6 +540,29 @@ mod tests {
     }
 
     #[test]
+    fn fixed_budget_cells_grow_by_what_they_build() {
+        let mut config = Config::default();
+        config.marrow.division_rule = DivisionRule::FixedBudget;
+        let volume = |config: &Config, tsat: f64| {
+            let v: Vec<f64> = trace(config, tsat, 16)
+                .iter()
+                .filter_map(|l| l.mean_release_volume_fl())
+                .collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        // Same divisions, yet starved cells come out much smaller (63 vs
+        // 89 fL at the defaults)...
+        let grown = volume(&config, 0.07) / volume(&config, 0.30);
+        assert!(grown < 0.8, "starved / replete volume {grown}");
+        // ...because their growth follows the hemoglobin they make. With no
+        // share of growth in globin only the longer remodelling of slowed
+        // reticulocytes shrinks them (83 vs 89 fL).
+        config.marrow.growth_hemoglobin_share = 0.0;
+        let remodelled = volume(&config, 0.07) / volume(&config, 0.30);
+        assert!(remodelled > grown + 0.15, "{remodelled} vs {grown}");
+    }
+
+    #[test]
     fn representative_is_the_typical_lineage_and_deterministic() {
         let lineages = trace(&Config::default(), 0.30, 24);
         let i = representative(&lineages).unwrap();

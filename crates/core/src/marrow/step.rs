@@ -50,6 +50,9 @@ pub struct MarrowParams {
     pub(crate) cycle_h: f64,
     pub(crate) cycle_cv: f64,
     pub(crate) growth_per_step: f32,
+    /// Share of a cycling cell's growth that is globin (the fixed-budget
+    /// rule scales it by the hemoglobin made).
+    pub(crate) growth_hemoglobin_share: f32,
     pub(crate) maturation_h: f32,
     pub(crate) enucleation_fraction: f32,
     pub(crate) marrow_retic_h: f32,
@@ -142,6 +145,7 @@ impl MarrowParams {
                             * 0.5
                             * (m.alpha_globin_factor.min(1.0) + m.beta_globin_factor.min(1.0))),
             ) as f32,
+            growth_hemoglobin_share: m.growth_hemoglobin_share as f32,
             maturation_h: m.maturation_hours as f32,
             enucleation_fraction: m.enucleation_volume_fraction as f32,
             marrow_retic_h: m.marrow_reticulocyte_hours as f32,
