@@ -67,7 +67,7 @@ pub fn config_changes(config: &Config) -> Vec<String> {
     }
     if m.division_rule == DivisionRule::FixedBudget {
         out.push(format!(
-            "Erythroblasts follow the fixed-budget hypothesis: each lineage divides {} times whatever the supply, and a shortage of heme slows the cycle instead.",
+            "Erythroblasts follow the fixed-budget hypothesis: each lineage divides {} times whatever the supply; a shortage of heme slows the cycle instead, and each cell grows by the hemoglobin it makes.",
             m.fixed_budget_divisions
         ));
     }
@@ -374,13 +374,22 @@ fn mechanism(
     let mcv = last("mcv_fl");
     let mcv_ref = h("mcv_fl");
     if m.division_rule == DivisionRule::FixedBudget {
+        // Size now depends on what the cells could build, not on divisions.
+        let size = if mcv < mcv_ref - 3.0 {
+            "smaller, because each cell grows by the hemoglobin it makes"
+        } else if mcv > mcv_ref + 3.0 {
+            "larger"
+        } else {
+            "of about the healthy size"
+        };
         out.push(format!(
-            "Under the fixed-budget rule every lineage divides {} times (here {} on average), so {} the cells' size is kept (MCV {} fL, healthy {}) and a shortage shows as less hemoglobin per cell instead (MCH {} pg, healthy {}).",
+            "Under the fixed-budget rule every lineage divides {} times (here {} on average), so {}the number of divisions is kept; the cells come out {size} (MCV {} fL, healthy {}) with {} hemoglobin each (MCH {} pg, healthy {}).",
             m.fixed_budget_divisions,
             num(div),
             cause.as_ref().map(|c| format!("although {c}, ")).unwrap_or_default(),
             num(mcv),
             num(mcv_ref),
+            if last("mch_pg") < h("mch_pg") - 1.0 { "less" } else { "about the healthy" },
             num(last("mch_pg")),
             num(h("mch_pg"))
         ));

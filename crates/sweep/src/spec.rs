@@ -1,132 +1,24 @@
-//! The sweep file (RON): a base config, changes to it, grid axes and a
-//! Latin hypercube; and the plan it expands to, one config per point and
-//! replicate, every one checked before anything runs.
+//! What a sweep file means: the plan it expands to, one config per point
+//! and replicate (a base config, changes to it, grid axes and a Latin
+//! hypercube), every one checked before anything runs. The file as written
+//! is in `spec/file.rs`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{anyhow, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use erythro_analysis::prcc::latin_hypercube;
 use erythro_core::rng::mix64;
 use erythro_core::Config;
-use serde::Deserialize;
+
+mod file;
+
+use file::{parse_text, read};
+pub use file::{Axis, Base, LatinHypercube, Range, Setting, SweepFile, Values};
 
 pub use crate::tree::Scalar;
 use crate::tree::{ConfigTree, FieldPath, LeafKind};
 use erythro_io::config as config_file;
-
-/// A sweep file as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SweepFile {
-    /// The config every point starts from.
-    pub base: Base,
-    /// Changes to the base made for every point, in order.
-    #[serde(default)]
-    pub set: Vec<Setting>,
-    /// Seed every run's seed is derived from. Default 1.
-    #[serde(default = "default_seed")]
-    pub seed: u64,
-    /// Runs per point, each with its own seed. Default 1.
-    #[serde(default = "default_replicates")]
-    pub replicates: u32,
-    /// Grid axes: every combination of their values is a point; the first
-    /// axis varies slowest.
-    #[serde(default)]
-    pub grid: Vec<Axis>,
-    /// A Latin hypercube over several ranges; combined with a grid, every
-    /// grid point gets the whole hypercube.
-    #[serde(default)]
-    pub latin_hypercube: Option<LatinHypercube>,
-}
-
-fn default_seed() -> u64 {
-    1
-}
-
-fn default_replicates() -> u32 {
-    1
-}
-
-/// Where the base config comes from.
-#[derive(Debug, Deserialize)]
-pub enum Base {
-    /// A config file, relative to the sweep file.
-    File(PathBuf),
-    /// A config written in place.
-    Inline(Box<Config>),
-}
-
-/// `(path: "run.days", value: 120.0)`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Setting {
-    /// Field path.
-    pub path: String,
-    /// Its value for every point.
-    pub value: Scalar,
-}
-
-/// One grid axis.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Axis {
-    /// Field path.
-    pub path: String,
-    /// Its values.
-    pub values: Values,
-}
-
-/// The values of a grid axis.
-#[derive(Debug, Deserialize)]
-pub enum Values {
-    /// These values, in this order.
-    List(Vec<Scalar>),
-    /// `count` evenly spaced values from `from` to `to`, both included.
-    Linear {
-        /// First value.
-        from: f64,
-        /// Last value.
-        to: f64,
-        /// Number of values.
-        count: usize,
-    },
-    /// `count` values evenly spaced in logarithm from `from` to `to`.
-    Log {
-        /// First value (positive).
-        from: f64,
-        /// Last value (positive).
-        to: f64,
-        /// Number of values.
-        count: usize,
-    },
-}
-
-/// A Latin hypercube design.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LatinHypercube {
-    /// Number of samples: each range is cut into this many equal strata and
-    /// every stratum of every range is sampled exactly once.
-    pub samples: usize,
-    /// The ranges.
-    pub ranges: Vec<Range>,
-}
-
-/// One range of a Latin hypercube.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Range {
-    /// Field path.
-    pub path: String,
-    /// Lower end.
-    pub from: f64,
-    /// Upper end.
-    pub to: f64,
-    /// Strata even in logarithm rather than linearly. Default false.
-    #[serde(default)]
-    pub log: bool,
-}
 
 /// A swept field: a column of `sweep.csv`.
 #[derive(Clone, Debug)]
@@ -243,28 +135,6 @@ pub fn base_tree(path: &Path) -> Result<ConfigTree> {
     let (file, _, _) = read(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
     resolve_base(&file, dir).with_context(|| format!("sweep {}", path.display()))
-}
-
-fn read(path: &Path) -> Result<(SweepFile, String, String)> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read sweep file {}", path.display()))?;
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sweep".into());
-    let file = parse_text(&text, &path.display().to_string())?;
-    Ok((file, text, name))
-}
-
-fn parse_text(text: &str, origin: &str) -> Result<SweepFile> {
-    ron::Options::default().from_str(text).map_err(|e| {
-        anyhow!(
-            "{origin}:{}:{}: {}",
-            e.position.line,
-            e.position.col,
-            e.code
-        )
-    })
 }
 
 /// Parses sweep text named `name`; `origin` names it in errors, `dir`

@@ -92,7 +92,7 @@ pub const PRESETS: &[Preset] = &[
         ],
         &[
             "Raise dietary iron back to 14 mg/day at day 100: which measure recovers first?",
-            "Switch the division rule to a fixed budget: the cells stay the same size but the count falls.",
+            "Switch the division rule to a fixed budget: every lineage divides four times, yet the cells still come out small. What else in the lineage tree tells the two rules apart?",
         ],
     ),
     preset(
