@@ -17,14 +17,10 @@ const INPUTS: &[&str] = &[
     "../../Cargo.lock",
 ];
 
-/// 64-bit FNV-1a, continued from `hash`.
-fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
+#[path = "src/fnv.rs"]
+mod fnv;
+
+use fnv::{fnv, FNV_START};
 
 /// Every file under `path` (or `path` itself), sorted.
 fn files(path: &Path, out: &mut Vec<PathBuf>) {
@@ -43,7 +39,7 @@ fn files(path: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let mut hash = 0xcbf2_9ce4_8422_2325;
+    let mut hash = FNV_START;
     for input in INPUTS {
         println!("cargo:rerun-if-changed={input}");
         let mut found = Vec::new();

@@ -17,6 +17,10 @@ use crate::conditions::Condition;
 use crate::measure::Series;
 use crate::Rule;
 
+#[path = "fnv.rs"]
+mod fnv;
+use fnv::{fnv, FNV_START};
+
 /// Fingerprint of the sources, locked dependencies and compiler of this
 /// build (`build.rs`).
 pub const SOURCES: &str = env!("ERYTHRO_RUN_SOURCES");
@@ -30,18 +34,9 @@ pub struct Kept {
     dir: PathBuf,
 }
 
-/// 64-bit FNV-1a, continued from `hash`.
-fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
-
 /// The key of a run: the build, the config text, the rule and the scale.
 pub fn key(c: &Condition, rule: Rule, quick: bool) -> String {
-    let mut hash = 0xcbf2_9ce4_8422_2325;
+    let mut hash = FNV_START;
     for part in [
         SOURCES,
         c.ron,
@@ -89,14 +84,14 @@ impl Kept {
     /// Keeps the run of `c`, replacing any file there.
     pub fn store(&self, c: &Condition, rule: Rule, quick: bool, series: &Series) -> Result<()> {
         let path = self.path(c, rule, quick);
-        let text = format(c, rule, quick, series);
+        let text = to_csv(c, rule, quick, series);
         erythro_io::write_file_atomic(&path, text.as_bytes())
             .with_context(|| format!("cannot keep the run of {}", c.name))
     }
 }
 
 /// A run as its kept file.
-fn format(c: &Condition, rule: Rule, quick: bool, s: &Series) -> String {
+fn to_csv(c: &Condition, rule: Rule, quick: bool, s: &Series) -> String {
     let scale = if quick { "1/20 scale" } else { "full scale" };
     let mut out = format!(
         "# erythro validate: {} under the {} rule at {scale}, {} samples\n\
