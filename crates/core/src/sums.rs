@@ -20,6 +20,16 @@ const SCALE: f64 = (1u64 << FRACTION_BITS) as f64;
 /// scaling) convert through `i64`, one instruction; larger ones, which no
 /// single cell reaches, through `i128`.
 const FAST_LIMIT: f64 = 9.2e18;
+/// Scaled terms below this magnitude (2^51) are integers an `f64` holds
+/// exactly after [`MAGIC`] is added, so [`ExactSum::add_each`] converts them
+/// without the scalar `f64 -> i64` instruction.
+const MANTISSA_LIMIT: f64 = (1u64 << 51) as f64;
+/// 1.5 x 2^52: an integer-valued `t` with `|t| < 2^51` plus this lies in
+/// [2^52, 2^53), where the mantissa's low bits are `t` (offset by MAGIC's).
+const MAGIC: f64 = 6_755_399_441_055_744.0;
+/// Most terms [`ExactSum::add_each`] takes at once: 2^11 terms below 2^51
+/// add up below 2^62, inside an `i64`.
+pub const SLICE_MAX: usize = 1 << 11;
 /// Bits of each limb of [`ExactSum::limbs`].
 const LIMB_BITS: u32 = 42;
 
@@ -44,6 +54,31 @@ impl ExactSum {
         } else {
             scaled as i128
         };
+    }
+
+    /// Adds the terms `term(0)`, ..., `term(n - 1)` (at most [`SLICE_MAX`])
+    /// exactly as [`ExactSum::add`] would, so the sum has the same bits, in
+    /// a form that vectorises (no branch or scalar conversion per term):
+    /// each term is truncated and converted through the mantissa. If any
+    /// term is too large for that (or NaN), all are added one by one instead.
+    #[inline(always)]
+    pub fn add_each(&mut self, n: usize, term: impl Fn(usize) -> f64) {
+        assert!(n <= SLICE_MAX, "at most SLICE_MAX terms at once");
+        let mut total = 0i64;
+        let mut misfits = 0u32;
+        for j in 0..n {
+            let t = (term(j) * SCALE).trunc();
+            misfits += !(t.abs() < MANTISSA_LIMIT) as u32;
+            let units = ((t + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64);
+            total = total.wrapping_add(units);
+        }
+        if misfits == 0 {
+            self.0 += total as i128;
+        } else {
+            for j in 0..n {
+                self.add(term(j));
+            }
+        }
     }
 
     /// The sum of `terms`.

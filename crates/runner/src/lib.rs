@@ -127,7 +127,7 @@ impl Simulation {
     pub fn tiled(config: Config, copies: usize) -> Result<Self, Error> {
         let mut sim = Self::new(config)?;
         if copies > 1 {
-            sim.marrow.tile(copies);
+            sim.marrow.tile(copies, &sim.params.marrow);
             sim.blood.tile(copies);
             sim.config.scale.cells_per_agent /= copies as f64;
             sim.params.scale.tile(copies);

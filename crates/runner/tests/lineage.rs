@@ -11,18 +11,24 @@ use erythro_core::Config;
 use erythro_runner::Simulation;
 
 /// A cell's whole state as bits, for exact comparison.
-type Bits = (u64, u32, u32, u32, u32, u32, u32, u32, u8, u8);
+type Bits = (u64, [u32; 10], u8, u8);
 
 fn bits(c: &Erythroblast) -> Bits {
     (
         c.id,
-        c.volume_fl.to_bits(),
-        c.hb_pg.to_bits(),
-        c.mito_fe_fg.to_bits(),
-        c.free_globin_pg.to_bits(),
-        c.phase_h.to_bits(),
-        c.phase_len_h.to_bits(),
-        c.age_h.to_bits(),
+        [
+            c.volume_fl,
+            c.hb_pg,
+            c.mito_fe_fg,
+            c.free_globin_pg,
+            c.zpp_fe_fg,
+            c.membrane,
+            c.uptake_factor,
+            c.phase_h,
+            c.phase_len_h,
+            c.age_h,
+        ]
+        .map(f32::to_bits),
         c.divisions,
         c.stage,
     )

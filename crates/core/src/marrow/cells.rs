@@ -8,7 +8,7 @@ use crate::sums::{ExactSum, StepSums};
 use crate::units::FE_FG_PER_PG_HB;
 use crate::view::SplitView;
 
-use super::step::MarrowStep;
+use super::step::{MarrowParams, MarrowStep};
 
 /// Agent ids are `lineage << LINEAGE_SHIFT | tree index` (root 1, children 2k, 2k+1).
 pub const LINEAGE_SHIFT: u32 = 16;
@@ -39,6 +39,14 @@ pub struct Erythroblasts {
     /// Zinc protoporphyrin made so far, as the heme iron it stands in
     /// for, fg: stays in the cell for life (ZPP/heme is read on red cells).
     pub zpp_fe_fg: Vec<f32>,
+    /// Transferrin-receptor scale of a post-mitotic cell: its membrane area
+    /// relative to the reference volume, (V / V_ref)^(2/3), set when it stops
+    /// dividing and scaled as it enucleates and remodels; 1 while cycling.
+    /// Stored, not recomputed each hour, so the kernel takes no cube root.
+    pub membrane: Vec<f32>,
+    /// The receptor-uptake factor of the cell's lineage (mean 1), fixed at
+    /// entry and inherited at division.
+    pub uptake_factor: Vec<f32>,
     /// Hours into the current phase (cycle, maturation or reticulocyte).
     pub phase_h: Vec<f32>,
     /// Length of the current phase, hours.
@@ -54,11 +62,13 @@ pub struct Erythroblasts {
 }
 
 /// Bytes of state per erythroblast agent.
-pub const ERYTHROBLAST_BYTES: usize = 8 * 4 + 8 + 1 + 1;
+pub const ERYTHROBLAST_BYTES: usize = 10 * 4 + 8 + 1 + 1;
 
-/// Bytes a step moves per erythroblast: every field read and written back
-/// (the id too: a dividing cell becomes her first daughter).
-pub const ERYTHROBLAST_TRAFFIC_BYTES: usize = 2 * ERYTHROBLAST_BYTES;
+/// Bytes a step moves per erythroblast: the synthesis pass reads the ten
+/// f32 fields and the stage and writes back the eight it changes (not the
+/// cycle length or the lineage factor); the id and the division count are
+/// touched only by the few cells with an event this step.
+pub const ERYTHROBLAST_TRAFFIC_BYTES: usize = 10 * 4 + 1 + 8 * 4;
 
 /// A mutable window on a contiguous run of agents.
 pub struct ErythroblastsMut<'a> {
@@ -69,6 +79,8 @@ pub struct ErythroblastsMut<'a> {
     pub(super) mito_fe_fg: &'a mut [f32],
     pub(super) free_globin_pg: &'a mut [f32],
     pub(super) zpp_fe_fg: &'a mut [f32],
+    pub(super) membrane: &'a mut [f32],
+    pub(super) uptake_factor: &'a mut [f32],
     pub(super) phase_h: &'a mut [f32],
     pub(super) phase_len_h: &'a mut [f32],
     pub(super) age_h: &'a mut [f32],
@@ -88,6 +100,8 @@ impl SplitView for ErythroblastsMut<'_> {
         let (m0, m1) = self.mito_fe_fg.split_at_mut(mid);
         let (g0, g1) = self.free_globin_pg.split_at_mut(mid);
         let (z0, z1) = self.zpp_fe_fg.split_at_mut(mid);
+        let (b0, b1) = self.membrane.split_at_mut(mid);
+        let (u0, u1) = self.uptake_factor.split_at_mut(mid);
         let (p0, p1) = self.phase_h.split_at_mut(mid);
         let (l0, l1) = self.phase_len_h.split_at_mut(mid);
         let (a0, a1) = self.age_h.split_at_mut(mid);
@@ -101,6 +115,8 @@ impl SplitView for ErythroblastsMut<'_> {
             mito_fe_fg: m0,
             free_globin_pg: g0,
             zpp_fe_fg: z0,
+            membrane: b0,
+            uptake_factor: u0,
             phase_h: p0,
             phase_len_h: l0,
             age_h: a0,
@@ -115,6 +131,8 @@ impl SplitView for ErythroblastsMut<'_> {
             mito_fe_fg: m1,
             free_globin_pg: g1,
             zpp_fe_fg: z1,
+            membrane: b1,
+            uptake_factor: u1,
             phase_h: p1,
             phase_len_h: l1,
             age_h: a1,
@@ -139,6 +157,10 @@ pub struct Erythroblast {
     pub free_globin_pg: f32,
     /// See [`Erythroblasts::zpp_fe_fg`].
     pub zpp_fe_fg: f32,
+    /// See [`Erythroblasts::membrane`].
+    pub membrane: f32,
+    /// See [`Erythroblasts::uptake_factor`].
+    pub uptake_factor: f32,
     /// See [`Erythroblasts::phase_h`].
     pub phase_h: f32,
     /// See [`Erythroblasts::phase_len_h`].
@@ -173,9 +195,12 @@ pub struct Released {
 pub struct MarrowScratch {
     /// The chunk's share of the reduction.
     pub sums: StepSums,
-    /// Daughters born this step, appended after the step.
+    /// Daughters born this step that found no departed cell's place in
+    /// their own chunk ([`advance`](super::advance) fills those), placed by
+    /// [`Marrow::apply`] after the step.
     pub daughters: Vec<Erythroblast>,
-    /// Global indices of agents that left or died, removed after the step.
+    /// Global indices of agents that left or died and whose places no
+    /// daughter of the chunk took, removed (or filled) after the step.
     pub gone: Vec<u32>,
     /// Released reticulocytes that join the circulating sample.
     pub released: Vec<Released>,
@@ -274,14 +299,15 @@ impl Marrow {
 
     /// Repeats the population `copies` times; copy `k` of lineage `l` becomes
     /// lineage `l + k * lineages`, so ids stay unique and future entries
-    /// continue above them.
-    pub fn tile(&mut self, copies: usize) {
+    /// continue above them; each copy takes its new lineage's uptake factor.
+    pub fn tile(&mut self, copies: usize, p: &MarrowParams) {
         let n = self.len();
         self.cells.reserve(n * (copies - 1));
         for k in 1..copies as u64 {
             for i in 0..n {
                 let mut c = self.cells.get(i);
                 c.id += (k * self.lineages) << LINEAGE_SHIFT;
+                c.uptake_factor = p.lineage_receptor_factor(c.id);
                 self.cells.push(c);
             }
         }
@@ -299,6 +325,8 @@ impl Marrow {
             mito_fe_fg: &mut c.mito_fe_fg,
             free_globin_pg: &mut c.free_globin_pg,
             zpp_fe_fg: &mut c.zpp_fe_fg,
+            membrane: &mut c.membrane,
+            uptake_factor: &mut c.uptake_factor,
             phase_h: &mut c.phase_h,
             phase_len_h: &mut c.phase_len_h,
             age_h: &mut c.age_h,
@@ -308,22 +336,35 @@ impl Marrow {
         }
     }
 
-    /// Applies the staged changes of every chunk, in chunk order: removes the
-    /// gone (filling holes from the end, so only departures move) and then
-    /// appends the daughters. Deterministic because it is serial.
+    /// Applies the staged changes of every chunk, in chunk order: daughters
+    /// take the places of the gone, from the lowest index up; gone beyond
+    /// the daughters are removed (filling holes from the end), daughters
+    /// beyond the gone are appended. Only what changes moves, and it is
+    /// deterministic because it is serial.
     pub fn apply(&mut self, scratches: &[MarrowScratch]) {
-        // Indices ascend within and across chunks, so walking the chunks
-        // backwards removes from the highest index down and no pending index
-        // is ever moved by a swap.
-        for scratch in scratches.iter().rev() {
+        let gone = || scratches.iter().flat_map(|s| s.gone.iter().copied());
+        let daughters = || scratches.iter().flat_map(|s| s.daughters.iter().copied());
+        let n_gone: usize = scratches.iter().map(|s| s.gone.len()).sum();
+        let n_daughters: usize = scratches.iter().map(|s| s.daughters.len()).sum();
+        let filled = n_gone.min(n_daughters);
+        for (i, d) in gone().zip(daughters()) {
+            self.cells.set(i as usize, d);
+        }
+        // The gone left over hold the highest indices (they ascend within and
+        // across chunks): removing them from the top down never moves a
+        // pending one, since what moves comes from the end, above them all.
+        let mut to_remove = n_gone - filled;
+        'remove: for scratch in scratches.iter().rev() {
             for &i in scratch.gone.iter().rev() {
+                if to_remove == 0 {
+                    break 'remove;
+                }
                 self.cells.swap_remove(i as usize);
+                to_remove -= 1;
             }
         }
-        for scratch in scratches {
-            for d in &scratch.daughters {
-                self.cells.push(*d);
-            }
+        for d in daughters().skip(filled) {
+            self.cells.push(d);
         }
     }
 
@@ -357,6 +398,8 @@ pub fn proerythroblast(ctx: &MarrowStep, lineage: u64) -> Erythroblast {
         mito_fe_fg: 0.0,
         free_globin_pg: 0.0,
         zpp_fe_fg: 0.0,
+        membrane: 1.0,
+        uptake_factor: ctx.p.lineage_receptor_factor(id),
         phase_h: 0.0,
         phase_len_h: ctx.cycle_length(id),
         age_h: 0.0,
@@ -374,6 +417,8 @@ impl Erythroblasts {
         self.mito_fe_fg.reserve(extra);
         self.free_globin_pg.reserve(extra);
         self.zpp_fe_fg.reserve(extra);
+        self.membrane.reserve(extra);
+        self.uptake_factor.reserve(extra);
         self.phase_h.reserve(extra);
         self.phase_len_h.reserve(extra);
         self.age_h.reserve(extra);
@@ -390,6 +435,8 @@ impl Erythroblasts {
             mito_fe_fg: self.mito_fe_fg[i],
             free_globin_pg: self.free_globin_pg[i],
             zpp_fe_fg: self.zpp_fe_fg[i],
+            membrane: self.membrane[i],
+            uptake_factor: self.uptake_factor[i],
             phase_h: self.phase_h[i],
             phase_len_h: self.phase_len_h[i],
             age_h: self.age_h[i],
@@ -399,6 +446,23 @@ impl Erythroblasts {
         }
     }
 
+    /// Puts `c` in place of cell `i`.
+    pub fn set(&mut self, i: usize, c: Erythroblast) {
+        self.volume_fl[i] = c.volume_fl;
+        self.hb_pg[i] = c.hb_pg;
+        self.mito_fe_fg[i] = c.mito_fe_fg;
+        self.free_globin_pg[i] = c.free_globin_pg;
+        self.zpp_fe_fg[i] = c.zpp_fe_fg;
+        self.membrane[i] = c.membrane;
+        self.uptake_factor[i] = c.uptake_factor;
+        self.phase_h[i] = c.phase_h;
+        self.phase_len_h[i] = c.phase_len_h;
+        self.age_h[i] = c.age_h;
+        self.id[i] = c.id;
+        self.divisions[i] = c.divisions;
+        self.stage[i] = c.stage;
+    }
+
     /// Appends one cell.
     pub fn push(&mut self, c: Erythroblast) {
         self.volume_fl.push(c.volume_fl);
@@ -406,6 +470,8 @@ impl Erythroblasts {
         self.mito_fe_fg.push(c.mito_fe_fg);
         self.free_globin_pg.push(c.free_globin_pg);
         self.zpp_fe_fg.push(c.zpp_fe_fg);
+        self.membrane.push(c.membrane);
+        self.uptake_factor.push(c.uptake_factor);
         self.phase_h.push(c.phase_h);
         self.phase_len_h.push(c.phase_len_h);
         self.age_h.push(c.age_h);
@@ -421,6 +487,8 @@ impl Erythroblasts {
         self.mito_fe_fg.swap_remove(i);
         self.free_globin_pg.swap_remove(i);
         self.zpp_fe_fg.swap_remove(i);
+        self.membrane.swap_remove(i);
+        self.uptake_factor.swap_remove(i);
         self.phase_h.swap_remove(i);
         self.phase_len_h.swap_remove(i);
         self.age_h.swap_remove(i);

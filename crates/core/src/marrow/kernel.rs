@@ -1,4 +1,14 @@
 //! The hot loop: one step of every erythroblast in a chunk.
+//!
+//! A step is two passes over each block of [`BLOCK`] cells. The first,
+//! [`synthesize`], is the hour every cell lives: receptor uptake, heme and
+//! globin synthesis, growth and the clock. It has no branches (stages and
+//! limits are selects; the division rule and HRI are type parameters
+//! resolved outside the loop), so it vectorises over mixed stages. The
+//! second visits only the cells with an event this hour ([`event`]: an
+//! apoptosis draw, the end of a phase), a few percent of them, in scalar
+//! code. [`step_cell`] is the same two passes for one cell, for the lineage
+//! tracer, so a traced cell is the marrow's cell to the bit.
 
 use crate::config::DivisionRule;
 use crate::rng::{self, Purpose};
@@ -16,8 +26,58 @@ pub(super) enum Fate {
     Leaves,
 }
 
+/// Cells per block: the first pass keeps each cell's uptake and hazard on
+/// the stack for the second, so the block stays in L1.
+const BLOCK: usize = 256;
+
 /// Advances every agent of the window by one step, writing only `out`.
 pub fn advance(cells: ErythroblastsMut<'_>, ctx: &MarrowStep, out: &mut MarrowScratch) {
+    match (ctx.p.rule, ctx.p.hri_enabled) {
+        (DivisionRule::CriticalConcentration, true) => advance_with::<false, true>(cells, ctx, out),
+        (DivisionRule::CriticalConcentration, false) => {
+            advance_with::<false, false>(cells, ctx, out)
+        }
+        (DivisionRule::FixedBudget, true) => advance_with::<true, true>(cells, ctx, out),
+        (DivisionRule::FixedBudget, false) => advance_with::<true, false>(cells, ctx, out),
+    }
+}
+
+/// [`advance`] for one division rule (`FIXED`: the fixed budget) and HRI
+/// setting, in 8-wide AVX2 where the CPU has it. The two builds give the
+/// same bits: Rust never fuses a multiply and an add, and each lane does
+/// the scalar code's IEEE operations in the scalar code's order.
+#[inline(never)]
+fn advance_with<const FIXED: bool, const HRI: bool>(
+    cells: ErythroblastsMut<'_>,
+    ctx: &MarrowStep,
+    out: &mut MarrowScratch,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { advance_avx2::<FIXED, HRI>(cells, ctx, out) };
+    }
+    advance_body::<FIXED, HRI>(cells, ctx, out)
+}
+
+/// [`advance_body`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn advance_avx2<const FIXED: bool, const HRI: bool>(
+    cells: ErythroblastsMut<'_>,
+    ctx: &MarrowStep,
+    out: &mut MarrowScratch,
+) {
+    advance_body::<FIXED, HRI>(cells, ctx, out)
+}
+
+/// The two passes over every block of the window.
+#[inline(always)]
+fn advance_body<const FIXED: bool, const HRI: bool>(
+    cells: ErythroblastsMut<'_>,
+    ctx: &MarrowStep,
+    out: &mut MarrowScratch,
+) {
     out.clear();
     let ErythroblastsMut {
         offset,
@@ -26,6 +86,8 @@ pub fn advance(cells: ErythroblastsMut<'_>, ctx: &MarrowStep, out: &mut MarrowSc
         mito_fe_fg,
         free_globin_pg,
         zpp_fe_fg,
+        membrane,
+        uptake_factor,
         phase_h,
         phase_len_h,
         age_h,
@@ -33,46 +95,171 @@ pub fn advance(cells: ErythroblastsMut<'_>, ctx: &MarrowStep, out: &mut MarrowSc
         divisions,
         stage,
     } = cells;
-    let s = &mut out.sums;
-    for i in 0..volume_fl.len() {
-        let mut c = Erythroblast {
-            volume_fl: volume_fl[i],
-            hb_pg: hb_pg[i],
-            mito_fe_fg: mito_fe_fg[i],
-            free_globin_pg: free_globin_pg[i],
-            zpp_fe_fg: zpp_fe_fg[i],
-            phase_h: phase_h[i],
-            phase_len_h: phase_len_h[i],
-            age_h: age_h[i],
-            id: id[i],
-            divisions: divisions[i],
-            stage: stage[i],
-        };
-        let fate = step_cell(&mut c, ctx, s, &mut out.released);
-        match fate {
-            Fate::Stays => {}
-            Fate::Divides(daughter) => out.daughters.push(daughter),
-            Fate::Leaves => {
-                out.gone.push((offset + i) as u32);
-                continue;
+    let n = volume_fl.len();
+    // Each cell's iron before its hour, and its hazard, for the second pass.
+    let mut hb_before = [0.0f32; BLOCK];
+    let mut mito_before = [0.0f32; BLOCK];
+    let mut hazard = [0.0f32; BLOCK];
+    // 1 for a cell with an event this hour, read eight at a time.
+    let mut flags = [0u8; BLOCK];
+    let mut start = 0;
+    while start < n {
+        let len = BLOCK.min(n - start);
+        let end = start + len;
+        // Equal-length windows, so the first pass has no bounds checks.
+        let (v, h, m) = (
+            &mut volume_fl[start..end],
+            &mut hb_pg[start..end],
+            &mut mito_fe_fg[start..end],
+        );
+        let (g, z, b) = (
+            &mut free_globin_pg[start..end],
+            &mut zpp_fe_fg[start..end],
+            &mut membrane[start..end],
+        );
+        let (f, p, l, a, st) = (
+            &uptake_factor[start..end],
+            &mut phase_h[start..end],
+            &phase_len_h[start..end],
+            &mut age_h[start..end],
+            &stage[start..end],
+        );
+        // The event pass reads ids and division counts the first pass never
+        // touches: ask for their lines now, so they arrive while it runs.
+        prefetch(&id[start..end]);
+        prefetch(&divisions[start..end]);
+        if len < BLOCK {
+            // The last, short block: no stale flags past its end.
+            flags[len..].fill(0);
+        }
+        let (hb0, mito0, hz, fl) = (
+            &mut hb_before[..len],
+            &mut mito_before[..len],
+            &mut hazard[..len],
+            &mut flags[..len],
+        );
+        for j in 0..len {
+            let mut c = Hour {
+                volume_fl: v[j],
+                hb_pg: h[j],
+                mito_fe_fg: m[j],
+                free_globin_pg: g[j],
+                zpp_fe_fg: z[j],
+                membrane: b[j],
+                phase_h: p[j],
+                age_h: a[j],
+            };
+            hb0[j] = c.hb_pg;
+            mito0[j] = c.mito_fe_fg;
+            let risk = synthesize::<FIXED, HRI>(&mut c, f[j], l[j], st[j], ctx);
+            hz[j] = risk;
+            fl[j] = (risk > 0.0) as u8 | (c.phase_h >= l[j]) as u8;
+            v[j] = c.volume_fl;
+            h[j] = c.hb_pg;
+            m[j] = c.mito_fe_fg;
+            g[j] = c.free_globin_pg;
+            z[j] = c.zpp_fe_fg;
+            b[j] = c.membrane;
+            p[j] = c.phase_h;
+            a[j] = c.age_h;
+        }
+        let s = &mut out.sums;
+        s.marrow_uptake_fe_fg
+            .add_each(len, |j| taken_fe_fg(hb0[j], mito0[j], h[j], m[j]));
+        for (group, eight) in flags[..len.div_ceil(8) * 8].chunks_exact(8).enumerate() {
+            // One flag byte per cell: each set bit is a cell with an event,
+            // and most groups of eight have none.
+            let mut word = u64::from_le_bytes(eight.try_into().expect("eight flags"));
+            while word != 0 {
+                let j = group * 8 + (word.trailing_zeros() / 8) as usize;
+                word &= word - 1;
+                let i = start + j;
+                let mut c = Erythroblast {
+                    volume_fl: volume_fl[i],
+                    hb_pg: hb_pg[i],
+                    mito_fe_fg: mito_fe_fg[i],
+                    free_globin_pg: free_globin_pg[i],
+                    zpp_fe_fg: zpp_fe_fg[i],
+                    membrane: membrane[i],
+                    uptake_factor: uptake_factor[i],
+                    phase_h: phase_h[i],
+                    phase_len_h: phase_len_h[i],
+                    age_h: age_h[i],
+                    id: id[i],
+                    divisions: divisions[i],
+                    stage: stage[i],
+                };
+                match event::<FIXED>(&mut c, hazard[j], ctx, s, &mut out.released) {
+                    Fate::Stays => {}
+                    Fate::Divides(daughter) => out.daughters.push(daughter),
+                    Fate::Leaves => {
+                        out.gone.push((offset + i) as u32);
+                        continue;
+                    }
+                }
+                volume_fl[i] = c.volume_fl;
+                mito_fe_fg[i] = c.mito_fe_fg;
+                hb_pg[i] = c.hb_pg;
+                free_globin_pg[i] = c.free_globin_pg;
+                zpp_fe_fg[i] = c.zpp_fe_fg;
+                membrane[i] = c.membrane;
+                phase_h[i] = c.phase_h;
+                phase_len_h[i] = c.phase_len_h;
+                // A dividing cell becomes its first daughter, with her own tree index.
+                id[i] = c.id;
+                divisions[i] = c.divisions;
+                stage[i] = c.stage;
             }
         }
-        volume_fl[i] = c.volume_fl;
-        hb_pg[i] = c.hb_pg;
-        mito_fe_fg[i] = c.mito_fe_fg;
-        free_globin_pg[i] = c.free_globin_pg;
-        zpp_fe_fg[i] = c.zpp_fe_fg;
-        phase_h[i] = c.phase_h;
-        phase_len_h[i] = c.phase_len_h;
-        age_h[i] = c.age_h;
-        // A dividing cell becomes its first daughter, with her own tree index.
-        id[i] = c.id;
-        divisions[i] = c.divisions;
-        stage[i] = c.stage;
+        start = end;
+    }
+    // Daughters take the places of the chunk's own departed cells here, in
+    // parallel; only the unmatched rest waits for the serial apply.
+    let placed = out.gone.len().min(out.daughters.len());
+    for (&i, d) in out.gone[..placed].iter().zip(&out.daughters[..placed]) {
+        let i = i as usize - offset;
+        volume_fl[i] = d.volume_fl;
+        hb_pg[i] = d.hb_pg;
+        mito_fe_fg[i] = d.mito_fe_fg;
+        free_globin_pg[i] = d.free_globin_pg;
+        zpp_fe_fg[i] = d.zpp_fe_fg;
+        membrane[i] = d.membrane;
+        uptake_factor[i] = d.uptake_factor;
+        phase_h[i] = d.phase_h;
+        phase_len_h[i] = d.phase_len_h;
+        age_h[i] = d.age_h;
+        id[i] = d.id;
+        divisions[i] = d.divisions;
+        stage[i] = d.stage;
+    }
+    out.gone.drain(..placed);
+    out.daughters.drain(..placed);
+}
+
+/// Requests the cache lines of `data` (a hint: no effect on results).
+#[inline(always)]
+fn prefetch<T>(data: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in data.chunks((64 / std::mem::size_of::<T>()).max(1)) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is in every x86_64 CPU, and a prefetch never faults.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast()) };
     }
 }
 
-/// One erythroblast's hour: synthesis, then the end-of-phase transition.
+/// The fields the hour of [`synthesize`] changes.
+struct Hour {
+    volume_fl: f32,
+    hb_pg: f32,
+    mito_fe_fg: f32,
+    free_globin_pg: f32,
+    zpp_fe_fg: f32,
+    membrane: f32,
+    phase_h: f32,
+    age_h: f32,
+}
+
+/// One erythroblast's step: the hour of synthesis, then its event if it has one.
 #[inline]
 pub(super) fn step_cell(
     c: &mut Erythroblast,
@@ -80,25 +267,66 @@ pub(super) fn step_cell(
     s: &mut StepSums,
     released: &mut Vec<Released>,
 ) -> Fate {
-    let dt = ctx.p.dt_h;
-    let mut receptors = ctx.receptors(
-        c.stage,
-        c.age_h + 0.5 * dt,
-        c.phase_h + 0.5 * dt,
-        c.phase_len_h,
-    );
-    if c.stage != Stage::Proliferating as u8 {
-        // Post-mitotic capacity sits on the membrane and in the cytoplasm a
-        // cell inherited: a cell that divided once more than normal has about
-        // a third less membrane (area scales as volume^2/3).
-        let relative = c.volume_fl * ctx.p.inverse_reference_volume;
-        receptors *= (relative * relative).cbrt();
+    let fixed = ctx.p.rule == DivisionRule::FixedBudget;
+    let mut h = Hour {
+        volume_fl: c.volume_fl,
+        hb_pg: c.hb_pg,
+        mito_fe_fg: c.mito_fe_fg,
+        free_globin_pg: c.free_globin_pg,
+        zpp_fe_fg: c.zpp_fe_fg,
+        membrane: c.membrane,
+        phase_h: c.phase_h,
+        age_h: c.age_h,
+    };
+    let hour = match (fixed, ctx.p.hri_enabled) {
+        (false, true) => synthesize::<false, true>,
+        (false, false) => synthesize::<false, false>,
+        (true, true) => synthesize::<true, true>,
+        (true, false) => synthesize::<true, false>,
+    };
+    let hazard = hour(&mut h, c.uptake_factor, c.phase_len_h, c.stage, ctx);
+    s.marrow_uptake_fe_fg += taken_fe_fg(c.hb_pg, c.mito_fe_fg, h.hb_pg, h.mito_fe_fg);
+    c.volume_fl = h.volume_fl;
+    c.hb_pg = h.hb_pg;
+    c.mito_fe_fg = h.mito_fe_fg;
+    c.free_globin_pg = h.free_globin_pg;
+    c.zpp_fe_fg = h.zpp_fe_fg;
+    c.membrane = h.membrane;
+    c.phase_h = h.phase_h;
+    c.age_h = h.age_h;
+    if hazard > 0.0 || c.phase_h >= c.phase_len_h {
+        if fixed {
+            event::<true>(c, hazard, ctx, s, released)
+        } else {
+            event::<false>(c, hazard, ctx, s, released)
+        }
+    } else {
+        Fate::Stays
     }
+}
+
+/// The hour every cell lives, without branches: uptake, synthesis, growth
+/// and the clock. Returns the cell's apoptosis hazard this hour (0 when not
+/// at risk).
+#[inline(always)]
+fn synthesize<const FIXED: bool, const HRI: bool>(
+    c: &mut Hour,
+    uptake_factor: f32,
+    phase_len_h: f32,
+    stage: u8,
+    ctx: &MarrowStep,
+) -> f32 {
+    let dt = ctx.p.dt_h;
+    // Post-mitotic capacity sits on the membrane and in the cytoplasm a
+    // cell inherited: a cell that divided once more than normal has about
+    // a third less membrane (area scales as volume^2/3; 1 while cycling).
+    let receptors =
+        ctx.receptors(stage, c.age_h + 0.5 * dt, c.phase_h + 0.5 * dt, phase_len_h) * c.membrane;
 
     // Capacities this step, in fg of iron (hemoglobin capacities as the iron
     // they would hold), all scaled by the receptor program.
     let reference = receptors * ctx.p.reference_per_receptor;
-    let receptor_uptake = receptors * ctx.uptake_per_receptor * ctx.lineage_receptor_factor(c.id);
+    let receptor_uptake = receptors * ctx.uptake_per_receptor * uptake_factor;
     let alpha = reference * ctx.p.alpha_margin;
     let beta = reference * ctx.p.beta_margin;
     let pairs = min(alpha, beta);
@@ -112,7 +340,7 @@ pub(super) fn step_cell(
     // HRI senses the heme the cell could make (iron from receptors, enzymes)
     // and throttles globin translation to it; without HRI chains are made at
     // full capacity whatever the heme.
-    let (alpha_made, beta_made) = if ctx.p.hri_enabled {
+    let (alpha_made, beta_made) = if HRI {
         let could = min(
             min(c.mito_fe_fg + receptor_uptake, porphyrin),
             ferrochelatase,
@@ -122,7 +350,7 @@ pub(super) fn step_cell(
         (alpha, beta)
     };
     let hb_fe = min(min(alpha_made, beta_made), heme_supply);
-    let unpaired_fe = if ctx.p.hri_enabled {
+    let unpaired_fe = if HRI {
         // Excess alpha precipitates at once (beta-thalassemia); excess beta
         // forms beta-4 tetramers (HbH) that precipitate far less, so it
         // counts at its relative toxicity (alpha-thalassemia).
@@ -137,98 +365,128 @@ pub(super) fn step_cell(
     let unchelated = max(min(porphyrin, pairs) - hb_fe, 0.0);
     let zpp = unchelated * ctx.p.zinc_fraction + hb_fe * ctx.baseline_zpp;
 
-    let (hb_before, mito_before) = (c.hb_pg, c.mito_fe_fg);
-    c.hb_pg += hb_fe / FE_FG_PER_PG_HB as f32;
+    c.hb_pg += hb_fe * (1.0 / FE_FG_PER_PG_HB as f32);
     c.mito_fe_fg = max(iron - hb_fe, 0.0);
     c.free_globin_pg =
-        c.free_globin_pg * ctx.p.free_globin_decay + unpaired_fe / FE_FG_PER_PG_HB as f32;
-    // The flows reported are the exact changes of the stored state, so the
-    // body's books balance to f64 rounding whatever f32 rounding did.
-    let heme_fe = (c.hb_pg as f64 - hb_before as f64) * FE_FG_PER_PG_HB;
-    s.marrow_uptake_fe_fg += heme_fe + (c.mito_fe_fg as f64 - mito_before as f64);
+        c.free_globin_pg * ctx.p.free_globin_decay + unpaired_fe * (1.0 / FE_FG_PER_PG_HB as f32);
     c.zpp_fe_fg += zpp;
 
-    // Apoptosis: heme starvation (iron-restricted erythropoiesis, lead) and
-    // unpaired globin (thalassemia, HRI loss). Only drawn when at risk.
+    // Apoptosis hazards: heme starvation (iron-restricted erythropoiesis,
+    // lead) before enucleation, and unpaired globin (thalassemia, HRI loss).
     let supply = if pairs > 0.0 { hb_fe / pairs } else { 1.0 };
-    let mut hazard = 0.0;
-    if supply < ctx.p.starvation_threshold && c.stage != Stage::Reticulocyte as u8 {
-        hazard += ctx.p.starvation_hazard * (ctx.p.starvation_threshold - supply)
-            / ctx.p.starvation_threshold;
-    }
+    let t = ctx.p.starvation_threshold;
+    let starving = supply < t && stage != Stage::Reticulocyte as u8;
+    let starvation = if starving {
+        ctx.p.starvation_hazard * (t - supply) * (1.0 / t)
+    } else {
+        0.0
+    };
     let free_excess = c.free_globin_pg / c.volume_fl - ctx.p.toxic_fraction;
-    if free_excess > 0.0 {
-        hazard += ctx.p.toxic_hazard * free_excess;
-    }
+    let toxicity = if free_excess > 0.0 {
+        ctx.p.toxic_hazard * free_excess
+    } else {
+        0.0
+    };
+
+    // Time and growth: the fixed-budget hypothesis slows development when
+    // heme is short, and a cell grows by what it builds.
+    let (pace, grown) = if FIXED {
+        // Slowed, but less than in proportion: iron then sets hemoglobin
+        // per cell, as in the animal studies behind this hypothesis.
+        let pace = supply.clamp(0.04, 1.0).sqrt();
+        // The globin share of growth follows the hemoglobin made (HRI
+        // throttles translation to the heme), so a starved cell is small
+        // after its fixed divisions: cell size set by what it can build.
+        let share = ctx.p.growth_hemoglobin_share;
+        let growth = pace * (1.0 - share + share * supply.clamp(0.0, 1.0));
+        // powf(x, 1) == x exactly: skip the call on the common path.
+        let grown = if growth == 1.0 {
+            ctx.p.growth_per_step
+        } else {
+            ctx.p.growth_per_step.powf(growth)
+        };
+        (pace, grown)
+    } else {
+        (1.0, ctx.p.growth_per_step)
+    };
+    c.phase_h += dt * pace;
+    c.age_h += dt;
+    // Cycling cells grow, reticulocytes remodel (shedding membrane too),
+    // maturing cells keep their size until enucleation.
+    let reticulocyte = stage == Stage::Reticulocyte as u8;
+    c.volume_fl *= if stage == Stage::Proliferating as u8 {
+        grown
+    } else if reticulocyte {
+        ctx.p.remodel_per_step
+    } else {
+        1.0
+    };
+    c.membrane *= if reticulocyte {
+        ctx.p.remodel_membrane_per_step
+    } else {
+        1.0
+    };
+    starvation + toxicity
+}
+
+/// The iron a cell took up in its hour, fg: the exact change of its stored
+/// iron, so the body's books balance to f64 rounding whatever f32 rounding
+/// did. In f64, outside [`synthesize`], so that pass stays all f32.
+#[inline(always)]
+fn taken_fe_fg(hb_before: f32, mito_before: f32, hb_pg: f32, mito_fe_fg: f32) -> f64 {
+    (hb_pg as f64 - hb_before as f64) * FE_FG_PER_PG_HB + (mito_fe_fg as f64 - mito_before as f64)
+}
+
+/// A cell's event this hour, after [`synthesize`]: the apoptosis draw when
+/// it is at risk, then the end of its phase (divide or mature, enucleate,
+/// leave the marrow).
+fn event<const FIXED: bool>(
+    c: &mut Erythroblast,
+    hazard: f32,
+    ctx: &MarrowStep,
+    s: &mut StepSums,
+    released: &mut Vec<Released>,
+) -> Fate {
     if hazard > 0.0 {
         let u = rng::uniform(ctx.p.seed, c.id, Purpose::Apoptosis, ctx.step);
-        if u < 1.0 - (-(hazard as f64)).exp() {
+        // 1 - e^-h <= h: most draws are decided without the exponential.
+        let h = hazard as f64;
+        if u < h && u < 1.0 - (-h).exp() {
             die(c, s);
             return Fate::Leaves;
         }
     }
-
-    // Time and growth: the fixed-budget hypothesis slows development when
-    // heme is short, and a cell grows by what it builds.
-    let (pace, growth) = match ctx.p.rule {
-        DivisionRule::CriticalConcentration => (1.0, 1.0),
-        DivisionRule::FixedBudget => {
-            // Slowed, but less than in proportion: iron then sets hemoglobin
-            // per cell, as in the animal studies behind this hypothesis.
-            let pace = supply.clamp(0.04, 1.0).sqrt();
-            // The globin share of growth follows the hemoglobin made (HRI
-            // throttles translation to the heme), so a starved cell is small
-            // after its fixed divisions: cell size set by what it can build.
-            let share = ctx.p.growth_hemoglobin_share;
-            (pace, pace * (1.0 - share + share * supply.clamp(0.0, 1.0)))
-        }
-    };
-    c.phase_h += dt * pace;
-    c.age_h += dt;
-
+    if c.phase_h < c.phase_len_h {
+        return Fate::Stays;
+    }
     match c.stage {
-        0 => {
-            // powf(x, 1) == x exactly: skip the call on the common path.
-            c.volume_fl *= if growth == 1.0 {
-                ctx.p.growth_per_step
-            } else {
-                ctx.p.growth_per_step.powf(growth)
-            };
-            if c.phase_h >= c.phase_len_h {
-                return decide(c, ctx, s);
-            }
-        }
+        0 => decide::<FIXED>(c, ctx, s),
         1 => {
-            if c.phase_h >= c.phase_len_h {
-                // Enucleation: the nucleus leaves with the mitochondrial iron
-                // that macrophages take up.
-                c.volume_fl *= ctx.p.enucleation_fraction;
-                s.extruded_fe_fg += c.mito_fe_fg as f64;
-                c.mito_fe_fg = 0.0;
-                c.stage = Stage::Reticulocyte as u8;
-                c.phase_h = 0.0;
-                c.phase_len_h = ctx.marrow_retic_h();
-            }
+            // Enucleation: the nucleus leaves with the mitochondrial iron
+            // that macrophages take up, and with its share of the membrane.
+            c.volume_fl *= ctx.p.enucleation_fraction;
+            c.membrane *= ctx.p.enucleation_membrane;
+            s.extruded_fe_fg += c.mito_fe_fg as f64;
+            c.mito_fe_fg = 0.0;
+            c.stage = Stage::Reticulocyte as u8;
+            c.phase_h = 0.0;
+            c.phase_len_h = ctx.marrow_retic_h();
+            Fate::Stays
         }
         _ => {
-            c.volume_fl *= ctx.p.remodel_per_step;
-            if c.phase_h >= c.phase_len_h {
-                release(c, ctx, s, released);
-                return Fate::Leaves;
-            }
+            release(c, ctx, s, released);
+            Fate::Leaves
         }
     }
-    Fate::Stays
 }
 
 /// The decision at the end of a cycle: stop and mature, divide, or give up.
-fn decide(c: &mut Erythroblast, ctx: &MarrowStep, s: &mut StepSums) -> Fate {
-    let filled = match ctx.p.rule {
-        DivisionRule::CriticalConcentration => {
-            // The sensor reads cytoplasmic protein: hemoglobin plus any unpaired globin.
-            c.hb_pg + c.free_globin_pg >= ctx.p.critical_fraction * c.volume_fl
-        }
-        DivisionRule::FixedBudget => c.divisions >= ctx.p.fixed_budget,
+fn decide<const FIXED: bool>(c: &mut Erythroblast, ctx: &MarrowStep, s: &mut StepSums) -> Fate {
+    let filled = if FIXED {
+        c.divisions >= ctx.p.fixed_budget
+    } else {
+        // The sensor reads cytoplasmic protein: hemoglobin plus any unpaired globin.
+        c.hb_pg + c.free_globin_pg >= ctx.p.critical_fraction * c.volume_fl
     };
     if filled {
         start_maturation(c, ctx);
@@ -248,15 +506,20 @@ fn decide(c: &mut Erythroblast, ctx: &MarrowStep, s: &mut StepSums) -> Fate {
 }
 
 fn start_maturation(c: &mut Erythroblast, ctx: &MarrowStep) {
+    // Its membrane from here on, taken once: (V / V_ref)^(2/3).
+    let relative = c.volume_fl * ctx.p.inverse_reference_volume;
+    c.membrane = (relative * relative).cbrt();
     c.stage = Stage::Maturing as u8;
     c.phase_h = 0.0;
     c.phase_len_h = ctx.p.maturation_h;
 }
 
 /// Splits `c` in two with a small asymmetry; `c` becomes the first daughter.
+/// One stream keyed by the mother gives the split and both daughters'
+/// cycle lengths.
 fn divide(c: &mut Erythroblast, ctx: &MarrowStep) -> Erythroblast {
-    let z = rng::normal(ctx.p.seed, c.id, Purpose::Asymmetry, 0);
-    let share = (0.5 + ctx.p.asymmetry_sd * z).clamp(0.3, 0.7) as f32;
+    let [z_share, z_first, z_second] = rng::normals::<3>(ctx.p.seed, c.id, Purpose::Division, 0);
+    let share = (0.5 + ctx.p.asymmetry_sd as f32 * z_share).clamp(0.3, 0.7);
     let lineage_bits = c.id & !((1u64 << LINEAGE_SHIFT) - 1);
     let node = c.id & ((1u64 << LINEAGE_SHIFT) - 1);
     let mut d = *c;
@@ -280,10 +543,10 @@ fn divide(c: &mut Erythroblast, ctx: &MarrowStep) -> Erythroblast {
             *mine = whole - *theirs;
         }
     }
-    for cell in [&mut *c, &mut d] {
+    for (cell, z) in [(&mut *c, z_first), (&mut d, z_second)] {
         cell.divisions += 1;
         cell.phase_h = 0.0;
-        cell.phase_len_h = ctx.cycle_length(cell.id);
+        cell.phase_len_h = ctx.lognormal_cycle(z);
     }
     d
 }
@@ -342,6 +605,107 @@ mod tests {
         ctx_at(&MarrowConfig::default(), 0.30)
     }
 
+    /// `n` cells of every stage, size, age and phase (a quarter within an
+    /// hour of their phase's end, some loaded with unpaired globin, some at
+    /// the division cap or past the clock), as a marrow holds them.
+    fn mixed_population(ctx: &MarrowStep, n: u64) -> Vec<Erythroblast> {
+        let u = |k: u64, what: u64| rng::uniform(3, k, Purpose::Sample, what) as f32;
+        (0..n)
+            .map(|k| {
+                let stage = (k % 3) as u8;
+                let id = (k << LINEAGE_SHIFT) | (1 + k % 40);
+                let volume_fl = 100.0 + 800.0 * u(k, 0);
+                let phase_len_h = 10.0 + 30.0 * u(k, 1);
+                let relative = volume_fl * ctx.p.inverse_reference_volume;
+                Erythroblast {
+                    volume_fl,
+                    hb_pg: volume_fl * 0.3 * u(k, 2),
+                    mito_fe_fg: 3.0 * u(k, 3),
+                    free_globin_pg: if k % 7 == 0 { 0.2 * volume_fl * u(k, 4) } else { 0.0 },
+                    zpp_fe_fg: 0.01 * u(k, 5),
+                    membrane: if stage == 0 { 1.0 } else { (relative * relative).cbrt() },
+                    uptake_factor: ctx.p.lineage_receptor_factor(id),
+                    phase_h: if k % 4 == 0 {
+                        phase_len_h - 0.3
+                    } else {
+                        phase_len_h * u(k, 6)
+                    },
+                    phase_len_h,
+                    age_h: 200.0 * u(k, 7),
+                    id,
+                    divisions: (k % 9) as u8,
+                    stage,
+                }
+            })
+            .collect()
+    }
+
+    /// The cells, sums and releases of one step of `cells`, taken by `step`,
+    /// as text that shows every bit (ids are unique, so sorting by them
+    /// makes the order of the cells irrelevant).
+    fn one_step(
+        cells: &[Erythroblast],
+        ctx: &MarrowStep,
+        step: fn(ErythroblastsMut<'_>, &MarrowStep, &mut MarrowScratch),
+    ) -> String {
+        let mut marrow = super::super::Marrow::default();
+        for c in cells {
+            marrow.cells.push(*c);
+        }
+        let mut out = MarrowScratch::with_capacity(cells.len());
+        step(marrow.view(), ctx, &mut out);
+        let sums = out.sums;
+        let mut released = out.released.clone();
+        marrow.apply(std::slice::from_ref(&out));
+        let mut after: Vec<_> = (0..marrow.len()).map(|i| marrow.cells.get(i)).collect();
+        after.sort_by_key(|c| c.id);
+        released.sort_by_key(|r| r.id);
+        format!("{after:?}\n{sums:?}\n{released:?}")
+    }
+
+    #[test]
+    fn the_vector_pass_the_portable_build_and_the_per_cell_step_agree_to_the_bit() {
+        for (rule, tsat) in [
+            (DivisionRule::CriticalConcentration, 0.30),
+            (DivisionRule::CriticalConcentration, 0.03),
+            (DivisionRule::FixedBudget, 0.05),
+        ] {
+            let m = MarrowConfig {
+                division_rule: rule,
+                ..MarrowConfig::default()
+            };
+            let ctx = ctx_at(&m, tsat);
+            let cells = mixed_population(&ctx, 3001);
+            // `advance` dispatches to AVX2 where the CPU has it; the body
+            // called directly is the portable (SSE2) build.
+            let dispatched = one_step(&cells, &ctx, advance);
+            let portable = match rule {
+                DivisionRule::CriticalConcentration => one_step(&cells, &ctx, advance_body::<false, true>),
+                DivisionRule::FixedBudget => one_step(&cells, &ctx, advance_body::<true, true>),
+            };
+            assert!(dispatched == portable, "{rule:?} at TSAT {tsat}: builds differ");
+            // The lineage tracer's step, one cell at a time.
+            let mut sums = StepSums::default();
+            let mut released = Vec::new();
+            let mut after = Vec::new();
+            for c in &cells {
+                let mut c = *c;
+                match step_cell(&mut c, &ctx, &mut sums, &mut released) {
+                    Fate::Stays => after.push(c),
+                    Fate::Divides(d) => after.extend([c, d]),
+                    Fate::Leaves => {}
+                }
+            }
+            after.sort_by_key(|c| c.id);
+            released.sort_by_key(|r| r.id);
+            let per_cell = format!("{after:?}\n{sums:?}\n{released:?}");
+            assert!(dispatched == per_cell, "{rule:?} at TSAT {tsat}: per-cell step differs");
+            // Every kind of event happened.
+            assert!(sums.released > 10 && sums.died > 10, "{sums:?}");
+            assert!(after.len() > cells.len() - sums.released as usize - sums.died as usize);
+        }
+    }
+
     /// A cycling cell of lineage 5 half an hour before the end of its cycle.
     fn cycling(volume_fl: f32, hb_pg: f32, divisions: u8) -> Erythroblast {
         Erythroblast {
@@ -350,6 +714,8 @@ mod tests {
             mito_fe_fg: 0.0,
             free_globin_pg: 0.0,
             zpp_fe_fg: 0.0,
+            membrane: 1.0,
+            uptake_factor: 1.0,
             phase_h: 22.5,
             phase_len_h: 23.0,
             age_h: 30.0,
@@ -459,17 +825,20 @@ mod tests {
         let mut c = cycling(volume, at_critical, 3);
         c.phase_h = c.phase_len_h;
         let mut s = StepSums::default();
-        assert!(matches!(decide(&mut c, &ctx, &mut s), Fate::Stays));
+        assert!(matches!(decide::<false>(&mut c, &ctx, &mut s), Fate::Stays));
         assert_eq!(c.stage, Stage::Maturing as u8);
         assert_eq!((c.phase_h, c.phase_len_h), (0.0, ctx.p.maturation_h));
         assert_eq!((c.divisions, s.forced_maturations), (3, 0));
         // Unpaired globin counts as cytoplasmic protein too ...
         let mut c = cycling(volume, 0.5 * at_critical, 3);
         c.free_globin_pg = at_critical - c.hb_pg;
-        assert!(matches!(decide(&mut c, &ctx, &mut s), Fate::Stays));
+        assert!(matches!(decide::<false>(&mut c, &ctx, &mut s), Fate::Stays));
         // ... and one ulp below the threshold the cell divides.
         let mut c = cycling(volume, f32::from_bits(at_critical.to_bits() - 1), 3);
-        assert!(matches!(decide(&mut c, &ctx, &mut s), Fate::Divides(_)));
+        assert!(matches!(
+            decide::<false>(&mut c, &ctx, &mut s),
+            Fate::Divides(_)
+        ));
         // A whole step: a filled cell at the end of its cycle matures.
         let mut c = cycling(volume, 0.2 * volume, 3);
         let (fate, s, _) = step(&mut c, &ctx);
@@ -564,6 +933,8 @@ mod tests {
             mito_fe_fg: 3.0,
             free_globin_pg: 0.0,
             zpp_fe_fg: 0.0,
+            membrane: 1.0,
+            uptake_factor: 1.0,
             phase_h: 29.5,
             phase_len_h: 30.0,
             age_h: 140.0,
@@ -611,6 +982,8 @@ mod tests {
                 free_globin_pg: 0.0,
                 // ZPP made at the healthy baseline (30 umol/mol heme).
                 zpp_fe_fg: 28.0 * FE_FG_PER_PG_HB as f32 * 30e-6,
+                membrane: 1.0,
+                uptake_factor: 1.0,
                 phase_h: 23.5,
                 phase_len_h: 24.0,
                 age_h: 200.0,

@@ -5,7 +5,8 @@
 //! State is struct-of-arrays ([`Erythroblasts`]); a step runs over
 //! fixed-size chunks ([`ErythroblastsMut`]) that each write only their own
 //! [`MarrowScratch`], so chunks can run on any thread in any order and the
-//! result is the same. Daughters, departures and deaths are staged in the
+//! result is the same. A daughter takes the place of a cell that left the
+//! same chunk in the same step; the unmatched rest are staged in the
 //! scratch and applied after the step by [`Marrow::apply`]. [`lineage`]
 //! follows chosen lineages cell by cell with the same per-cell step.
 //!

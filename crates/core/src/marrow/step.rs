@@ -59,9 +59,13 @@ pub struct MarrowParams {
     pub(crate) remodel_per_step: f32,
     pub(crate) receptors_early: f32,
     pub(crate) receptors_peak: f32,
-    pub(crate) receptor_ramp_h: f32,
+    pub(crate) inverse_receptor_ramp_h: f32,
     pub(crate) receptors_retic: f32,
     pub(crate) inverse_reference_volume: f32,
+    /// Membrane kept through enucleation: the volume fraction^(2/3).
+    pub(crate) enucleation_membrane: f32,
+    /// Membrane kept over one step of reticulocyte remodelling.
+    pub(crate) remodel_membrane_per_step: f32,
     /// fg Fe per receptor per step from fully saturated transferrin (f64:
     /// the saturation factor multiplies it before the cast, each step).
     pub(crate) per_receptor: f64,
@@ -152,9 +156,12 @@ impl MarrowParams {
             remodel_per_step: remodel_per_h.powf(dt_h) as f32,
             receptors_early: m.receptors_early as f32,
             receptors_peak: m.receptors_peak as f32,
-            receptor_ramp_h: m.receptor_ramp_hours as f32,
+            inverse_receptor_ramp_h: (1.0 / m.receptor_ramp_hours) as f32,
             receptors_retic: m.receptors_reticulocyte as f32,
             inverse_reference_volume: (1.0 / m.membrane_reference_volume_fl) as f32,
+            // Area scales as volume^(2/3) (a sphere's, and any shape's kept).
+            enucleation_membrane: m.enucleation_volume_fraction.powf(2.0 / 3.0) as f32,
+            remodel_membrane_per_step: remodel_per_h.powf(dt_h * 2.0 / 3.0) as f32,
             per_receptor,
             tsat_half_uptake: m.tsat_half_uptake,
             reference_per_receptor: 0.0,
@@ -237,6 +244,17 @@ impl MarrowParams {
         self.ring_sideroblast_iron_fg
     }
 
+    /// The receptor-uptake factor of the lineage of cell `id`: uniform with
+    /// mean 1 and the configured coefficient of variation, from a hash of
+    /// the seed and the lineage, taken once at entry (and by tiling).
+    #[inline]
+    pub(super) fn lineage_receptor_factor(&self, id: u64) -> f32 {
+        let lineage = id >> super::cells::LINEAGE_SHIFT;
+        let h = rng::mix64(self.seed ^ rng::mix64(lineage ^ 0x5EC7_0C71));
+        let u = (h >> 40) as f32 * (1.0 / (1u64 << 24) as f32);
+        1.0 + self.lineage_receptor_spread * (2.0 * u - 1.0)
+    }
+
     /// fg Fe per receptor per step at saturation `tsat` (Michaelis-Menten in
     /// saturation).
     fn uptake_per_receptor(&self, tsat: f64) -> f32 {
@@ -317,17 +335,6 @@ impl MarrowStep {
         )
     }
 
-    /// The receptor-uptake factor of the lineage of cell `id`: uniform with
-    /// mean 1 and the configured coefficient of variation, from a hash of
-    /// the seed and the lineage (no stream: it is read every step).
-    #[inline]
-    pub(super) fn lineage_receptor_factor(&self, id: u64) -> f32 {
-        let lineage = id >> super::cells::LINEAGE_SHIFT;
-        let h = rng::mix64(self.p.seed ^ rng::mix64(lineage ^ 0x5EC7_0C71));
-        let u = (h >> 40) as f32 * (1.0 / (1u64 << 24) as f32);
-        1.0 + self.p.lineage_receptor_spread * (2.0 * u - 1.0)
-    }
-
     /// A cycle length drawn for the cell `id` (lognormal around the mean).
     pub(super) fn cycle_length(&self, id: u64) -> f32 {
         let z = rng::normal(self.p.seed, id, Purpose::CycleLength, 0);
@@ -335,23 +342,37 @@ impl MarrowStep {
         (self.p.cycle_h * (cv * z - 0.5 * cv * cv).exp()) as f32
     }
 
+    /// The cycle length of standard normal draw `z` (as [`Self::cycle_length`]
+    /// in `f32`, for the draws at division).
+    pub(super) fn lognormal_cycle(&self, z: f32) -> f32 {
+        let cv = self.p.cycle_cv as f32;
+        self.p.cycle_h as f32 * (cv * z - 0.5 * cv * cv).exp()
+    }
+
     /// Transferrin receptors of a cell by stage and differentiation clock
     /// (Iacopetta 1982: about 300,000 early, 800,000 intermediate, 105,000 in
-    /// reticulocytes); maturing cells decline linearly to the reticulocyte level.
-    #[inline]
+    /// reticulocytes); maturing cells decline linearly to the reticulocyte
+    /// level. Written as selects, not branches, so the kernel's loop over
+    /// mixed stages vectorises; `age_h` and `phase_h` are mid-step values.
+    #[inline(always)]
     pub(super) fn receptors(&self, stage: u8, age_h: f32, phase_h: f32, phase_len_h: f32) -> f32 {
         let p = &self.p;
         let program = |t: f32| {
             p.receptors_early
-                + (p.receptors_peak - p.receptors_early) * min(t / p.receptor_ramp_h, 1.0)
+                + (p.receptors_peak - p.receptors_early) * min(t * p.inverse_receptor_ramp_h, 1.0)
         };
-        match stage {
-            0 => program(age_h),
-            1 => {
-                let at_decision = program(age_h - phase_h);
-                at_decision + (p.receptors_retic - at_decision) * min(phase_h / phase_len_h, 1.0)
-            }
-            _ => p.receptors_retic,
+        // A cycling cell reads the program at its age, a maturing one at
+        // the decision it took `phase_h` ago, then declines from there.
+        // Stages as `cells::Stage` numbers them (this file sits below it).
+        let cycling = stage == 0;
+        let at = program(if cycling { age_h } else { age_h - phase_h });
+        let maturing = at + (p.receptors_retic - at) * min(phase_h / phase_len_h, 1.0);
+        if cycling {
+            at
+        } else if stage == 1 {
+            maturing
+        } else {
+            p.receptors_retic
         }
     }
 }
