@@ -70,7 +70,12 @@ pub fn normal(seed: u64, agent_id: u64, purpose: Purpose, counter: u64) -> f64 {
 /// uniforms: tails end at 5.8 standard deviations) is ample for what they
 /// set, a split share and two cycle lengths stored as `f32`.
 #[inline]
-pub fn normals<const N: usize>(seed: u64, agent_id: u64, purpose: Purpose, counter: u64) -> [f32; N] {
+pub fn normals<const N: usize>(
+    seed: u64,
+    agent_id: u64,
+    purpose: Purpose,
+    counter: u64,
+) -> [f32; N] {
     let mut rng = stream(seed, agent_id, purpose, counter);
     let mut z = [0.0; N];
     for pair in z.chunks_mut(2) {

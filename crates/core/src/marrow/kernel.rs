@@ -96,11 +96,14 @@ fn advance_body<const FIXED: bool, const HRI: bool>(
         stage,
     } = cells;
     let n = volume_fl.len();
-    // Each cell's iron before its hour, and its hazard, for the second pass.
+    // Each cell's iron before its hour, and what weighs its apoptosis risk,
+    // for the second pass.
     let mut hb_before = [0.0f32; BLOCK];
     let mut mito_before = [0.0f32; BLOCK];
-    let mut hazard = [0.0f32; BLOCK];
-    // 1 for a cell with an event this hour, read eight at a time.
+    let mut heme_fe = [0.0f32; BLOCK];
+    let mut pairs = [0.0f32; BLOCK];
+    let mut volume_before = [0.0f32; BLOCK];
+    // Nonzero for a cell with an event this hour, read eight at a time.
     let mut flags = [0u8; BLOCK];
     let mut start = 0;
     while start < n {
@@ -132,11 +135,15 @@ fn advance_body<const FIXED: bool, const HRI: bool>(
             // The last, short block: no stale flags past its end.
             flags[len..].fill(0);
         }
-        let (hb0, mito0, hz, fl) = (
+        let (hb0, mito0, fl) = (
             &mut hb_before[..len],
             &mut mito_before[..len],
-            &mut hazard[..len],
             &mut flags[..len],
+        );
+        let (heme, pair, v0) = (
+            &mut heme_fe[..len],
+            &mut pairs[..len],
+            &mut volume_before[..len],
         );
         for j in 0..len {
             let mut c = Hour {
@@ -151,9 +158,11 @@ fn advance_body<const FIXED: bool, const HRI: bool>(
             };
             hb0[j] = c.hb_pg;
             mito0[j] = c.mito_fe_fg;
-            let risk = synthesize::<FIXED, HRI>(&mut c, f[j], l[j], st[j], ctx);
-            hz[j] = risk;
-            fl[j] = (risk > 0.0) as u8 | (c.phase_h >= l[j]) as u8;
+            let risk = synthesize::<FIXED, HRI>(&mut c, f[j], st[j], ctx);
+            fl[j] = risk.at_risk as u8 | ((c.phase_h >= l[j]) as u8) << 1;
+            heme[j] = risk.heme_fe;
+            pair[j] = risk.pairs;
+            v0[j] = risk.volume_fl;
             v[j] = c.volume_fl;
             h[j] = c.hb_pg;
             m[j] = c.mito_fe_fg;
@@ -167,12 +176,14 @@ fn advance_body<const FIXED: bool, const HRI: bool>(
         s.marrow_uptake_fe_fg
             .add_each(len, |j| taken_fe_fg(hb0[j], mito0[j], h[j], m[j]));
         for (group, eight) in flags[..len.div_ceil(8) * 8].chunks_exact(8).enumerate() {
-            // One flag byte per cell: each set bit is a cell with an event,
-            // and most groups of eight have none.
+            // One flag byte per cell (bit 0: at risk, bit 1: end of phase):
+            // each nonzero byte is a cell with an event, and most groups of
+            // eight have none.
             let mut word = u64::from_le_bytes(eight.try_into().expect("eight flags"));
             while word != 0 {
-                let j = group * 8 + (word.trailing_zeros() / 8) as usize;
-                word &= word - 1;
+                let byte = word.trailing_zeros() / 8;
+                word &= !(0xFF << (8 * byte));
+                let j = group * 8 + byte as usize;
                 let i = start + j;
                 let mut c = Erythroblast {
                     volume_fl: volume_fl[i],
@@ -189,7 +200,13 @@ fn advance_body<const FIXED: bool, const HRI: bool>(
                     divisions: divisions[i],
                     stage: stage[i],
                 };
-                match event::<FIXED>(&mut c, hazard[j], ctx, s, &mut out.released) {
+                let risk = Risk {
+                    heme_fe: heme_fe[j],
+                    pairs: pairs[j],
+                    volume_fl: volume_before[j],
+                    at_risk: flags[j] & 1 != 0,
+                };
+                match event::<FIXED>(&mut c, &risk, ctx, s, &mut out.released) {
                     Fate::Stays => {}
                     Fate::Divides(daughter) => out.daughters.push(daughter),
                     Fate::Leaves => {
@@ -284,7 +301,7 @@ pub(super) fn step_cell(
         (true, true) => synthesize::<true, true>,
         (true, false) => synthesize::<true, false>,
     };
-    let hazard = hour(&mut h, c.uptake_factor, c.phase_len_h, c.stage, ctx);
+    let risk = hour(&mut h, c.uptake_factor, c.stage, ctx);
     s.marrow_uptake_fe_fg += taken_fe_fg(c.hb_pg, c.mito_fe_fg, h.hb_pg, h.mito_fe_fg);
     c.volume_fl = h.volume_fl;
     c.hb_pg = h.hb_pg;
@@ -294,34 +311,76 @@ pub(super) fn step_cell(
     c.membrane = h.membrane;
     c.phase_h = h.phase_h;
     c.age_h = h.age_h;
-    if hazard > 0.0 || c.phase_h >= c.phase_len_h {
+    if risk.at_risk || c.phase_h >= c.phase_len_h {
         if fixed {
-            event::<true>(c, hazard, ctx, s, released)
+            event::<true>(c, &risk, ctx, s, released)
         } else {
-            event::<false>(c, hazard, ctx, s, released)
+            event::<false>(c, &risk, ctx, s, released)
         }
     } else {
         Fate::Stays
     }
 }
 
-/// The hour every cell lives, without branches: uptake, synthesis, growth
-/// and the clock. Returns the cell's apoptosis hazard this hour (0 when not
-/// at risk).
+/// What weighs a cell's apoptosis risk after its hour: the hemoglobin iron
+/// it made against what its chains could pair (heme starvation), and its
+/// volume before growth (the unpaired-globin concentration).
+#[derive(Clone, Copy, Debug, Default)]
+struct Risk {
+    heme_fe: f32,
+    pairs: f32,
+    volume_fl: f32,
+    /// Starved or poisoned, so the event pass weighs the hazard and draws.
+    at_risk: bool,
+}
+
+impl Risk {
+    /// The apoptosis hazard this hour of a cell of `stage` now holding
+    /// `free_globin_pg`: heme starvation (iron-restricted erythropoiesis,
+    /// lead) before enucleation, and unpaired globin (thalassemia, HRI loss).
+    fn hazard(&self, free_globin_pg: f32, stage: u8, ctx: &MarrowStep) -> f32 {
+        let supply = self.supply();
+        let t = ctx.p.starvation_threshold;
+        let starvation = if supply < t && stage != Stage::Reticulocyte as u8 {
+            ctx.p.starvation_hazard * (t - supply) * (1.0 / t)
+        } else {
+            0.0
+        };
+        let free_excess = free_globin_pg / self.volume_fl - ctx.p.toxic_fraction;
+        let toxicity = if free_excess > 0.0 {
+            ctx.p.toxic_hazard * free_excess
+        } else {
+            0.0
+        };
+        starvation + toxicity
+    }
+
+    /// Heme made over what the chains could pair, 1 when no chains were made.
+    #[inline(always)]
+    fn supply(&self) -> f32 {
+        if self.pairs > 0.0 {
+            self.heme_fe / self.pairs
+        } else {
+            1.0
+        }
+    }
+}
+
+/// The hour every cell lives, without branches (nor divisions, under the
+/// critical rule): uptake, synthesis, growth and the clock. Returns what
+/// weighs its apoptosis risk.
 #[inline(always)]
 fn synthesize<const FIXED: bool, const HRI: bool>(
     c: &mut Hour,
     uptake_factor: f32,
-    phase_len_h: f32,
     stage: u8,
     ctx: &MarrowStep,
-) -> f32 {
+) -> Risk {
     let dt = ctx.p.dt_h;
     // Post-mitotic capacity sits on the membrane and in the cytoplasm a
     // cell inherited: a cell that divided once more than normal has about
     // a third less membrane (area scales as volume^2/3; 1 while cycling).
-    let receptors =
-        ctx.receptors(stage, c.age_h + 0.5 * dt, c.phase_h + 0.5 * dt, phase_len_h) * c.membrane;
+    let receptors = ctx.receptors(stage, c.age_h + 0.5 * dt, c.phase_h + 0.5 * dt) * c.membrane;
 
     // Capacities this step, in fg of iron (hemoglobin capacities as the iron
     // they would hold), all scaled by the receptor program.
@@ -371,21 +430,16 @@ fn synthesize<const FIXED: bool, const HRI: bool>(
         c.free_globin_pg * ctx.p.free_globin_decay + unpaired_fe * (1.0 / FE_FG_PER_PG_HB as f32);
     c.zpp_fe_fg += zpp;
 
-    // Apoptosis hazards: heme starvation (iron-restricted erythropoiesis,
-    // lead) before enucleation, and unpaired globin (thalassemia, HRI loss).
-    let supply = if pairs > 0.0 { hb_fe / pairs } else { 1.0 };
-    let t = ctx.p.starvation_threshold;
-    let starving = supply < t && stage != Stage::Reticulocyte as u8;
-    let starvation = if starving {
-        ctx.p.starvation_hazard * (t - supply) * (1.0 / t)
-    } else {
-        0.0
-    };
-    let free_excess = c.free_globin_pg / c.volume_fl - ctx.p.toxic_fraction;
-    let toxicity = if free_excess > 0.0 {
-        ctx.p.toxic_hazard * free_excess
-    } else {
-        0.0
+    // At risk of apoptosis (weighed in the event pass, see [`Risk::hazard`]),
+    // tested by products so this pass takes no division: heme starved
+    // before enucleation, or unpaired globin above the toxic concentration.
+    let starving = hb_fe < ctx.p.starvation_threshold * pairs && stage != Stage::Reticulocyte as u8;
+    let poisoned = c.free_globin_pg > ctx.p.toxic_fraction * c.volume_fl;
+    let risk = Risk {
+        heme_fe: hb_fe,
+        pairs,
+        volume_fl: c.volume_fl,
+        at_risk: starving | poisoned,
     };
 
     // Time and growth: the fixed-budget hypothesis slows development when
@@ -393,6 +447,7 @@ fn synthesize<const FIXED: bool, const HRI: bool>(
     let (pace, grown) = if FIXED {
         // Slowed, but less than in proportion: iron then sets hemoglobin
         // per cell, as in the animal studies behind this hypothesis.
+        let supply = risk.supply();
         let pace = supply.clamp(0.04, 1.0).sqrt();
         // The globin share of growth follows the hemoglobin made (HRI
         // throttles translation to the heme), so a starved cell is small
@@ -426,7 +481,7 @@ fn synthesize<const FIXED: bool, const HRI: bool>(
     } else {
         1.0
     };
-    starvation + toxicity
+    risk
 }
 
 /// The iron a cell took up in its hour, fg: the exact change of its stored
@@ -442,11 +497,16 @@ fn taken_fe_fg(hb_before: f32, mito_before: f32, hb_pg: f32, mito_fe_fg: f32) ->
 /// leave the marrow).
 fn event<const FIXED: bool>(
     c: &mut Erythroblast,
-    hazard: f32,
+    risk: &Risk,
     ctx: &MarrowStep,
     s: &mut StepSums,
     released: &mut Vec<Released>,
 ) -> Fate {
+    let hazard = if risk.at_risk {
+        risk.hazard(c.free_globin_pg, c.stage, ctx)
+    } else {
+        0.0
+    };
     if hazard > 0.0 {
         let u = rng::uniform(ctx.p.seed, c.id, Purpose::Apoptosis, ctx.step);
         // 1 - e^-h <= h: most draws are decided without the exponential.
@@ -621,9 +681,17 @@ mod tests {
                     volume_fl,
                     hb_pg: volume_fl * 0.3 * u(k, 2),
                     mito_fe_fg: 3.0 * u(k, 3),
-                    free_globin_pg: if k % 7 == 0 { 0.2 * volume_fl * u(k, 4) } else { 0.0 },
+                    free_globin_pg: if k % 7 == 0 {
+                        0.2 * volume_fl * u(k, 4)
+                    } else {
+                        0.0
+                    },
                     zpp_fe_fg: 0.01 * u(k, 5),
-                    membrane: if stage == 0 { 1.0 } else { (relative * relative).cbrt() },
+                    membrane: if stage == 0 {
+                        1.0
+                    } else {
+                        (relative * relative).cbrt()
+                    },
                     uptake_factor: ctx.p.lineage_receptor_factor(id),
                     phase_h: if k % 4 == 0 {
                         phase_len_h - 0.3
@@ -680,10 +748,15 @@ mod tests {
             // called directly is the portable (SSE2) build.
             let dispatched = one_step(&cells, &ctx, advance);
             let portable = match rule {
-                DivisionRule::CriticalConcentration => one_step(&cells, &ctx, advance_body::<false, true>),
+                DivisionRule::CriticalConcentration => {
+                    one_step(&cells, &ctx, advance_body::<false, true>)
+                }
                 DivisionRule::FixedBudget => one_step(&cells, &ctx, advance_body::<true, true>),
             };
-            assert!(dispatched == portable, "{rule:?} at TSAT {tsat}: builds differ");
+            assert!(
+                dispatched == portable,
+                "{rule:?} at TSAT {tsat}: builds differ"
+            );
             // The lineage tracer's step, one cell at a time.
             let mut sums = StepSums::default();
             let mut released = Vec::new();
@@ -699,7 +772,10 @@ mod tests {
             after.sort_by_key(|c| c.id);
             released.sort_by_key(|r| r.id);
             let per_cell = format!("{after:?}\n{sums:?}\n{released:?}");
-            assert!(dispatched == per_cell, "{rule:?} at TSAT {tsat}: per-cell step differs");
+            assert!(
+                dispatched == per_cell,
+                "{rule:?} at TSAT {tsat}: per-cell step differs"
+            );
             // Every kind of event happened.
             assert!(sums.released > 10 && sums.died > 10, "{sums:?}");
             assert!(after.len() > cells.len() - sums.released as usize - sums.died as usize);
@@ -743,7 +819,7 @@ mod tests {
     fn a_proliferating_cell_grows_by_growth_per_step_and_gains_globin_limited_hemoglobin() {
         let ctx = healthy();
         let mut c = mid_cycle(cycling(800.0, 10.0, 0));
-        let receptors = ctx.receptors(0, 30.5, 23.0, 1e6);
+        let receptors = ctx.receptors(0, 30.5, 23.0);
         let (fate, s, _) = step(&mut c, &ctx);
         assert!(matches!(fate, Fate::Stays));
         assert_eq!(c.volume_fl, 800.0 * ctx.p.growth_per_step);

@@ -54,6 +54,7 @@ pub struct MarrowParams {
     /// rule scales it by the hemoglobin made).
     pub(crate) growth_hemoglobin_share: f32,
     pub(crate) maturation_h: f32,
+    pub(crate) inverse_maturation_h: f32,
     pub(crate) enucleation_fraction: f32,
     pub(crate) marrow_retic_h: f32,
     pub(crate) remodel_per_step: f32,
@@ -151,6 +152,7 @@ impl MarrowParams {
             ) as f32,
             growth_hemoglobin_share: m.growth_hemoglobin_share as f32,
             maturation_h: m.maturation_hours as f32,
+            inverse_maturation_h: (1.0 / m.maturation_hours) as f32,
             enucleation_fraction: m.enucleation_volume_fraction as f32,
             marrow_retic_h: m.marrow_reticulocyte_hours as f32,
             remodel_per_step: remodel_per_h.powf(dt_h) as f32,
@@ -355,7 +357,7 @@ impl MarrowStep {
     /// level. Written as selects, not branches, so the kernel's loop over
     /// mixed stages vectorises; `age_h` and `phase_h` are mid-step values.
     #[inline(always)]
-    pub(super) fn receptors(&self, stage: u8, age_h: f32, phase_h: f32, phase_len_h: f32) -> f32 {
+    pub(super) fn receptors(&self, stage: u8, age_h: f32, phase_h: f32) -> f32 {
         let p = &self.p;
         let program = |t: f32| {
             p.receptors_early
@@ -366,7 +368,8 @@ impl MarrowStep {
         // Stages as `cells::Stage` numbers them (this file sits below it).
         let cycling = stage == 0;
         let at = program(if cycling { age_h } else { age_h - phase_h });
-        let maturing = at + (p.receptors_retic - at) * min(phase_h / phase_len_h, 1.0);
+        // Maturation lasts `maturation_h` for every cell.
+        let maturing = at + (p.receptors_retic - at) * min(phase_h * p.inverse_maturation_h, 1.0);
         if cycling {
             at
         } else if stage == 1 {
