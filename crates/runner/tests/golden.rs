@@ -15,8 +15,8 @@ mod common;
 use erythro_core::Config;
 use erythro_runner::Simulation;
 
-const GOLDEN: u64 = 2744721484380177805;
-const GOLDEN_EVERY_EVENT: u64 = 12913971527843870003;
+const GOLDEN: u64 = 17837904285122391142;
+const GOLDEN_EVERY_EVENT: u64 = 1039051320600518955;
 
 /// The digest of `config` run for `days` on two threads, and the simulation.
 fn digest(config: Config, days: f64) -> (u64, Simulation) {
