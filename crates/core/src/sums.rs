@@ -65,14 +65,15 @@ impl ExactSum {
     pub fn add_each(&mut self, n: usize, term: impl Fn(usize) -> f64) {
         assert!(n <= SLICE_MAX, "at most SLICE_MAX terms at once");
         let mut total = 0i64;
-        let mut misfits = 0u32;
+        // Terms that fit (a NaN does not: its comparison is false).
+        let mut fitting = 0usize;
         for j in 0..n {
             let t = (term(j) * SCALE).trunc();
-            misfits += !(t.abs() < MANTISSA_LIMIT) as u32;
+            fitting += (t.abs() < MANTISSA_LIMIT) as usize;
             let units = ((t + MAGIC).to_bits() as i64).wrapping_sub(MAGIC.to_bits() as i64);
             total = total.wrapping_add(units);
         }
-        if misfits == 0 {
+        if fitting == n {
             self.0 += total as i128;
         } else {
             for j in 0..n {
@@ -283,6 +284,29 @@ impl StepSums {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adding_a_block_at_once_gives_the_bits_of_adding_term_by_term() {
+        let mut t = terms();
+        t.truncate(SLICE_MAX);
+        let one_by_one = |t: &[f64]| ExactSum::of(t.iter().copied());
+        let at_once = |t: &[f64]| {
+            let mut s = ExactSum::ZERO;
+            s.add_each(t.len(), |j| t[j]);
+            s
+        };
+        assert_eq!(at_once(&t), one_by_one(&t));
+        // Negative and fractional units truncate toward zero in both.
+        let small = [-1.5 / SCALE, 2.5 / SCALE, -0.75 / SCALE, 1e-3];
+        assert_eq!(at_once(&small), one_by_one(&small));
+        // A term too large for the mantissa route, or a NaN, sends the
+        // whole block the long way, with the same result.
+        for odd in [3e6, -1e9, f64::NAN] {
+            let mut t = t.clone();
+            t[17] = odd;
+            assert_eq!(at_once(&t), one_by_one(&t), "{odd}");
+        }
+    }
 
     /// Terms of very different sizes, as a step's cells give.
     fn terms() -> Vec<f64> {
