@@ -27,6 +27,11 @@ pub struct BenchArgs {
 /// Agents of the steady state that is repeated (the default config at 10x
 /// fewer real cells per agent than a run uses: about 1e5 agents).
 const SOURCE_CELLS_PER_AGENT: f64 = 8.0e6;
+/// Agents of that steady state, about.
+const SOURCE_AGENTS: f64 = 1.0e5;
+/// Most copies of it: the circulation's ids stay unique below 256 copies,
+/// so larger populations repeat a larger steady state.
+const MAX_COPIES: f64 = 200.0;
 
 /// Runs the benchmark and prints its report.
 pub fn run(args: BenchArgs) -> Result<()> {
@@ -35,7 +40,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let pool = crate::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     let mut config = erythro_io::config::default_config();
-    config.scale.cells_per_agent = SOURCE_CELLS_PER_AGENT;
+    let larger = (args.agents as f64 / (SOURCE_AGENTS * MAX_COPIES)).max(1.0);
+    config.scale.cells_per_agent = SOURCE_CELLS_PER_AGENT / larger;
     let (speed, triad, agents) = pool.install(|| -> Result<_> {
         let source = Simulation::new(config.clone()).context("cannot build the steady state")?;
         let copies = (args.agents as f64 / source.marrow().len() as f64)
